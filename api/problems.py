@@ -1,0 +1,100 @@
+"""Errors as ``application/problem+json`` (RFC 9457), naming every invalid parameter.
+
+Handlers raise ``Problem`` (or Litestar's own HTTP exceptions); this module turns each into
+a problem document. A database that cannot be reached becomes a 503, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+
+__all__ = ["InvalidParam", "Problem", "invalid", "problem_details_plugin"]
+
+log = logging.getLogger("puente.errors")
+
+InvalidParam = dict[str, str]
+
+
+class Problem(ProblemDetailsException):
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str = "",
+        *,
+        invalid_params: list[InvalidParam] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        extra: dict[str, Any] | None = (
+            {"invalid_params": invalid_params} if invalid_params else None
+        )
+        super().__init__(
+            detail=detail or title, status_code=status, title=title, headers=headers, extra=extra
+        )
+
+
+def invalid(params: list[InvalidParam], status: int = 400) -> Problem:
+    """A problem naming each bad parameter: ``[{"name", "reason"}, ...]``."""
+    names = ", ".join(p["name"] for p in params)
+    return Problem(status, "Invalid parameters", f"Check: {names}", invalid_params=params)
+
+
+def _from_validation(exc: ValidationException) -> ProblemDetailsException:
+    params: list[InvalidParam] = []
+    if isinstance(exc.extra, list):
+        for item in exc.extra:
+            if isinstance(item, dict):
+                param = {"name": str(item.get("key") or "body"), "reason": str(item.get("message"))}
+                if source := item.get("source"):
+                    param["in"] = str(source)
+                params.append(param)
+    title = "Invalid request"
+    return Problem(400, title, exc.detail or title, invalid_params=params or None)
+
+
+def _from_http(exc: HTTPException) -> ProblemDetailsException:
+    return Problem(exc.status_code, exc.detail, headers=exc.headers)
+
+
+def _from_database(exc: Exception) -> ProblemDetailsException:
+    log.error("database unavailable: %s", type(exc).__name__)
+    return Problem(
+        503,
+        "Database unavailable",
+        "The directory's database cannot be reached right now; try again shortly.",
+        headers={"Retry-After": "5"},
+    )
+
+
+def _from_unexpected(exc: Exception) -> ProblemDetailsException:
+    log.exception("unexpected error: %s", type(exc).__name__)
+    return Problem(500, "Internal error", "Something went wrong on our side.")
+
+
+def _database_fault(exc: DBAPIError) -> ProblemDetailsException:
+    if exc.connection_invalidated or isinstance(exc, OperationalError):
+        return _from_database(exc)
+    return _from_unexpected(exc)
+
+
+def problem_details_plugin() -> ProblemDetailsPlugin:
+    return ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            exception_to_problem_detail_map={
+                ValidationException: _from_validation,
+                HTTPException: _from_http,
+                DBAPIError: _database_fault,
+                DisconnectionError: _from_database,
+                Exception: _from_unexpected,
+            }
+        )
+    )

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from tests.conftest import settings_with
+
+
+def test_health_answers(client: TestClient[Litestar]) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_ready_checks_the_database(client: TestClient[Litestar], backend: str) -> None:
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.json()["database"] == backend
+
+
+def _unreachable(settings: Settings, backend: str, tmp_path: Path) -> Settings:
+    if backend == "sqlite":
+        return settings_with(settings, database_url=f"sqlite:///{tmp_path}/missing/dir/x.db")
+    return settings_with(settings, database_url="postgresql://postgres@127.0.0.1:1/unreachable")
+
+
+def test_ready_is_503_problem_json_when_the_database_is_unreachable(
+    settings: Settings, backend: str, tmp_path: Path
+) -> None:
+    with TestClient(create_app(_unreachable(settings, backend, tmp_path))) as client:
+        response = client.get("/ready")
+        assert response.status_code == 503
+        assert response.headers["content-type"].startswith("application/problem+json")
+        body = response.json()
+        assert body["status"] == 503
+        assert body["title"] == "Database unavailable"
+        assert "Traceback" not in response.text
+        assert client.get("/health").status_code == 200
+
+
+def test_openapi_is_served(client: TestClient[Litestar]) -> None:
+    spec = client.get("/schema/openapi.json")
+    assert spec.status_code == 200
+    document = spec.json()
+    assert document["openapi"].startswith("3.1")
+    assert "/health" in document["paths"]
+    assert "/ready" in document["paths"]
+    assert client.get("/schema").status_code == 200
