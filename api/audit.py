@@ -1,0 +1,48 @@
+"""The audit trail: who changed what, when, with the values before and after."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, Literal
+
+from sqlmodel import Session, SQLModel
+
+from api.models import AuditEntry
+
+__all__ = ["Action", "record", "snapshot"]
+
+Action = Literal["create", "update", "delete", "import"]
+
+
+def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
+    """A JSON-safe copy of a row's columns, for ``before`` and ``after``."""
+    if row is None:
+        return None
+    return {key: _json_safe(value) for key, value in row.model_dump().items()}
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: Action,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add an entry to the session; it is written in the same transaction as the change."""
+    entry = AuditEntry(
+        actor=actor, action=action, entity=entity, entity_id=entity_id, before=before, after=after
+    )
+    session.add(entry)
+    return entry
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
