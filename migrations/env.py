@@ -34,6 +34,8 @@ DIALECT_OWNED = {
     "spatial_ref_sys",
     "geog",
     "ix_location_geog",
+    "ix_location_confidential",
+    "ix_resource_fts_document",
 }
 
 
