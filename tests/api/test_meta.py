@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from litestar import Litestar
@@ -50,3 +51,13 @@ def test_openapi_is_served(client: TestClient[Litestar]) -> None:
     assert "/health" in document["paths"]
     assert "/ready" in document["paths"]
     assert client.get("/schema").status_code == 200
+
+
+def test_the_schema_ui_loads_only_the_apps_own_files(client: TestClient[Litestar]) -> None:
+    page = client.get("/schema")
+    assert page.status_code == 200
+    links = re.findall(r"""(?:src|href)=["']([^"']+)""", page.text)
+    assert links, "the UI page should reference its script and stylesheet"
+    for link in links:
+        assert link.startswith("/"), f"{link} is not served by the app"
+        assert client.get(link).status_code == 200, link
