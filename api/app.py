@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from api import __version__
 from api.database import create_database_engine
 from api.problems import problem_details_plugin
+from api.response_cache import ResponseCachePlugin
 from api.routes import meta
 from api.settings import Settings
 
@@ -32,7 +33,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[meta.health, meta.ready],
-        plugins=[SQLAlchemyPlugin(config=database), problem_details_plugin()],
+        plugins=[
+            SQLAlchemyPlugin(config=database),
+            problem_details_plugin(),
+            ResponseCachePlugin(settings=settings, engine=engine),
+        ],
         dependencies={"settings": Provide(provide_settings, sync_to_thread=False)},
         openapi_config=OpenAPIConfig(
             title="Puente",

@@ -36,6 +36,7 @@ DIALECT_OWNED = {
     "ix_location_geog",
     "ix_location_confidential",
     "ix_resource_fts_document",
+    "directory_version",
 }
 
 

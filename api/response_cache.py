@@ -1,0 +1,174 @@
+"""Response caching for public reads, made stale by any change to the directory.
+
+A cached answer is keyed on the directory version, a one-row counter that database triggers
+bump on every change to a directory table (migration 0003). Each request reads the counter
+once; a write through the API, an import run from the command line in another process or
+plain SQL all move it when they commit, so no cached read outlives the data it was built
+from. Old entries are never read again and age out with their expiry (or, in memory, when
+the store is full).
+
+Every ``GET`` under the public API prefix is cached except the feeds (``.geojson``, ``.csv``,
+``.ics``), which stream the whole filtered result. A handler that sets ``cache`` itself
+keeps its own setting. Entries are kept ``expiration`` seconds at most, which also bounds
+how long an ``open_now`` answer or an "upcoming" list can lag the clock.
+"""
+
+from __future__ import annotations
+
+from copy import copy, deepcopy
+from dataclasses import dataclass, field
+from datetime import timedelta
+from hashlib import sha256
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from litestar import Request, Router
+from litestar.config.app import AppConfig
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.handlers import HTTPRouteHandler
+from litestar.plugins import InitPluginProtocol
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from sqlalchemy import Engine, text
+
+from api.settings import Settings
+
+__all__ = [
+    "FEED_SUFFIXES",
+    "BoundedMemoryStore",
+    "ResponseCachePlugin",
+    "VersionedKeyBuilder",
+    "read_directory_version",
+]
+
+FEED_SUFFIXES = (".geojson", ".csv", ".ics")
+STORE_NAME = "response_cache"
+VERSION_SCOPE_KEY = "puente.directory_version"
+# Request headers a response may vary on: content negotiation, compression, the UI language
+# and the validator a conditional request carries (a cached 200 must not answer it).
+VARY_HEADERS = ("accept", "accept-encoding", "accept-language", "if-none-match")
+VERSION_QUERY = text("SELECT version FROM directory_version WHERE id = 1")
+
+
+def read_directory_version(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(VERSION_QUERY).scalar_one())
+
+
+@dataclass(frozen=True, kw_only=True)
+class VersionedKeyBuilder:
+    """Builds the cache key: directory version, path, sorted query and the varying headers."""
+
+    engine: Engine
+    database: str = field(init=False)
+    """Names the database, so deployments (or test databases) sharing one Redis never mix."""
+
+    def __post_init__(self) -> None:
+        url = self.engine.url.render_as_string(hide_password=True)
+        object.__setattr__(self, "database", sha256(url.encode()).hexdigest()[:16])
+
+    def __call__(self, request: Request[Any, Any, Any]) -> str:
+        # The cache looks the key up before the handler runs and stores under it afterwards;
+        # both must use the version read before the handler read any data.
+        scope = cast("dict[str, Any]", request.scope)
+        version = scope.get(VERSION_SCOPE_KEY)
+        if version is None:
+            version = scope[VERSION_SCOPE_KEY] = read_directory_version(self.engine)
+        query = sorted(request.query_params.multi_items())
+        headers = [request.headers.get(name, "") for name in VARY_HEADERS]
+        return "\n".join(
+            (
+                self.database,
+                str(version),
+                request.method,
+                request.url.path,
+                urlencode(query),
+                *headers,
+            )
+        )
+
+
+class BoundedMemoryStore(MemoryStore):
+    """Litestar's memory store, holding at most ``max_entries`` (the oldest go first).
+
+    Every distinct query adds an entry and stale versions are never read again, so an
+    unbounded store would grow with traffic until the entries expire.
+    """
+
+    __slots__ = ("max_entries",)
+
+    def __init__(self, *, max_entries: int = 2000) -> None:
+        super().__init__()
+        self.max_entries = max_entries
+
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
+    ) -> None:
+        await super().set(key, value, expires_in)
+        async with self._lock:
+            while len(self._store) > self.max_entries:
+                del self._store[next(iter(self._store))]
+
+
+@dataclass(kw_only=True, eq=False)
+class ResponseCachePlugin(InitPluginProtocol):
+    """Caches the public API's reads; Redis when ``PUENTE_REDIS_URL`` is set, memory otherwise."""
+
+    settings: Settings
+    engine: Engine
+    path_prefix: str = "/api/v1"
+    """Reads under this prefix are cached."""
+    expiration: int = 60
+    """Seconds an entry is kept at most."""
+    max_memory_entries: int = 2000
+    """Entries the in-memory store holds (per process) before dropping the oldest."""
+
+    def store(self) -> Store:
+        if self.settings.redis_url:
+            return RedisStore.with_client(
+                url=self.settings.redis_url, namespace="puente_response_cache"
+            )
+        return BoundedMemoryStore(max_entries=self.max_memory_entries)
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.response_cache_config = ResponseCacheConfig(
+            default_expiration=self.expiration,
+            key_builder=VersionedKeyBuilder(engine=self.engine),
+            store=STORE_NAME,
+        )
+        stores = app_config.stores
+        if stores is None or isinstance(stores, dict):
+            app_config.stores = {**(stores or {}), STORE_NAME: self.store()}
+        else:
+            stores.register(STORE_NAME, self.store(), allow_override=True)
+        app_config.route_handlers = [
+            self._with_cache(handler, "") for handler in app_config.route_handlers
+        ]
+        return app_config
+
+    def _with_cache(self, value: Any, prefix: str) -> Any:
+        """A copy of ``value`` with caching turned on for the public reads it holds."""
+        if isinstance(value, Router):
+            router = deepcopy(value)
+            for route in router.routes:
+                for handler in getattr(route, "route_handlers", ()):
+                    if self._is_public_read(handler, route.path):
+                        handler.cache = True
+            return router
+        if isinstance(value, HTTPRouteHandler) and any(
+            self._is_public_read(value, prefix + path) for path in value.paths
+        ):
+            handler = copy(value)
+            handler.cache = True
+            return handler
+        return value
+
+    def _is_public_read(self, handler: Any, path: str) -> bool:
+        return (
+            isinstance(handler, HTTPRouteHandler)
+            and handler.cache is False
+            and "GET" in handler.http_methods
+            and (path == self.path_prefix or path.startswith(self.path_prefix + "/"))
+            and not path.endswith(FEED_SUFFIXES)
+        )
