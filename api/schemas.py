@@ -39,6 +39,7 @@ __all__ = [
     "EventCreate",
     "EventPublic",
     "EventUpdate",
+    "FacetCount",
     "LanguageCode",
     "LanguagePublic",
     "LanguageSupportIn",
@@ -334,6 +335,16 @@ class ResourceDetail(ResourcePublic):
     """One resource with its upcoming events (soonest first)."""
 
     events: list[EventPublic] = Field(default_factory=list)
+
+
+class FacetCount(SQLModel):
+    """How many resources match one value of a facet; ``kind``/``code`` only for areas."""
+
+    value: str
+    name: str
+    count: int
+    kind: str | None = None
+    code: str | None = None
 
 
 # --- pages ---------------------------------------------------------------------------------
