@@ -1,0 +1,372 @@
+"""Addresses to points, through the configured geocoder and a database cache.
+
+Every answer from an online provider, a "no match" included, is kept in ``GeocodeCache``
+under the provider's name and the normalised query, so asking again costs no request. The
+cache keeps the question and the answer, never who asked. Provider failures (timeouts, rate
+limits, server errors, no connection) become :class:`GeocodeUnavailable` with a reason a
+person can act on; they are not cached, so a later run asks again.
+
+Providers (``PUENTE_GEOCODER``):
+
+- ``offline`` — the ``zipcodes`` package's ZIP centroids; needs a ZIP code (the
+  ``postal_code`` argument, or the last five-digit ZIP in the query). Local, so not cached.
+- ``nominatim``, ``photon``, ``arcgis``, ``pelias`` — geopy's clients, one per process and
+  settings, behind geopy's ``RateLimiter`` so ``PUENTE_GEOCODER_MIN_DELAY_S`` holds across
+  all calls, with no retries (a retry would hide a failure and break the provider's rate).
+
+Precision is read from what the provider says it found:
+
+=========  ==========================================  ===================  ===========
+provider   rooftop                                     street               postal_code
+=========  ==========================================  ===================  ===========
+nominatim  addresstype/type house or building,         addresstype road,    addresstype
+           class building                              class highway        or type
+                                                                            postcode
+photon     type house                                  type street          osm_value
+                                                                            postcode
+pelias     layer address or venue                      layer street         layer
+                                                                            postalcode
+arcgis     Addr_type PointAddress or Subaddress        StreetAddress, ...   Postal...
+=========  ==========================================  ===================  ===========
+
+Anything else (a city, a district) counts as ``street``: the coarsest precision an answer
+from an online provider is given short of a ZIP centroid.
+
+Addresses are personal data in transit: geopy's and urllib3's debug logs print request URLs,
+so records below WARNING from those loggers are dropped, and provider errors are re-raised
+without their cause (whose text carries the URL).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import zipcodes
+from geopy.adapters import AdapterHTTPError, RequestsAdapter  # type: ignore[import-untyped]
+from geopy.exc import (  # type: ignore[import-untyped]
+    GeocoderAuthenticationFailure,
+    GeocoderInsufficientPrivileges,
+    GeocoderParseError,
+    GeocoderQueryError,
+    GeocoderQuotaExceeded,
+    GeocoderRateLimited,
+    GeocoderTimedOut,
+    GeocoderUnavailable,
+    GeopyError,
+)
+from geopy.extra.rate_limiter import RateLimiter  # type: ignore[import-untyped]
+from geopy.geocoders import ArcGIS, Nominatim, Pelias, Photon  # type: ignore[import-untyped]
+from geopy.location import Location as GeopyLocation  # type: ignore[import-untyped]
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from api.models import GeocodeCache, Precision
+from api.settings import Settings
+
+__all__ = [
+    "GeocodeResult",
+    "GeocodeUnavailable",
+    "find_zip_code",
+    "geocode",
+    "geocoder_name",
+    "normalize_query",
+    "zip_centroid",
+]
+
+QUERY_MAX_LENGTH = 500
+_PUNCTUATION = re.compile(r"[\W_]+")
+_ZIP = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
+
+
+@dataclass(frozen=True)
+class GeocodeResult:
+    latitude: float
+    longitude: float
+    precision: Precision
+
+
+class GeocodeUnavailable(Exception):  # noqa: N818 - reads as "geocode unavailable"
+    """The geocoder could not answer; ``reason`` says why in words a person can act on."""
+
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def geocoder_name(settings: Settings) -> str:
+    """The provider's name as people know it, for messages and the cache."""
+    return {
+        "offline": "offline ZIP centroids",
+        "nominatim": "Nominatim",
+        "photon": "Photon",
+        "arcgis": "ArcGIS",
+        "pelias": "Pelias",
+    }.get(settings.geocoder, settings.geocoder)
+
+
+def normalize_query(text: str) -> str:
+    """The cache key of a query: casefolded, punctuation and runs of spaces made one space."""
+    return _PUNCTUATION.sub(" ", text.casefold()).strip()
+
+
+def find_zip_code(text: str) -> str | None:
+    """The last five-digit ZIP in a query, not counting a leading house number."""
+    matches = list(_ZIP.finditer(text))
+    if matches and matches[0].start() == 0 and text[matches[0].end() :].strip(" ,"):
+        matches = matches[1:]  # "12345 Main St" starts with a house number
+    return matches[-1].group(1) if matches else None
+
+
+def zip_centroid(postal_code: str) -> GeocodeResult | None:
+    """The centroid of a US ZIP code (``75215`` or ``75215-1234``); None when unknown."""
+    point = _zip_points().get(postal_code.strip()[:5])
+    if point is None:
+        return None
+    return GeocodeResult(latitude=point[0], longitude=point[1], precision=Precision.POSTAL_CODE)
+
+
+def geocode(
+    session: Session, settings: Settings, query: str, *, postal_code: str | None = None
+) -> GeocodeResult | None:
+    """A point for an address, or None when the geocoder finds no match.
+
+    Raises :class:`GeocodeUnavailable` when an online provider cannot answer, and
+    ``ValueError`` for a query longer than 500 characters. New answers are added to the
+    session (in a savepoint, so a concurrent duplicate cannot spoil the caller's
+    transaction); the caller commits.
+    """
+    if settings.geocoder == "offline":
+        code = postal_code or find_zip_code(query)
+        return zip_centroid(code) if code else None
+    text = " ".join(query.split())
+    if postal_code and postal_code.strip() not in text:
+        text = f"{text} {postal_code.strip()}"
+    key = normalize_query(text)
+    if not key:
+        return None
+    if len(key) > QUERY_MAX_LENGTH:
+        raise ValueError(
+            f"the address is {len(key)} characters long; expected at most {QUERY_MAX_LENGTH}"
+        )
+    cached = session.exec(
+        select(GeocodeCache).where(
+            GeocodeCache.provider == settings.geocoder, GeocodeCache.query == key
+        )
+    ).first()
+    if cached is not None:
+        return _from_cache(cached)
+    result = _ask_provider(settings, text)
+    _store(session, settings.geocoder, key, result)
+    return result
+
+
+def _from_cache(row: GeocodeCache) -> GeocodeResult | None:
+    if row.latitude is None or row.longitude is None:
+        return None
+    return GeocodeResult(
+        latitude=row.latitude,
+        longitude=row.longitude,
+        precision=Precision(row.precision or Precision.STREET),
+    )
+
+
+def _store(session: Session, provider: str, key: str, result: GeocodeResult | None) -> None:
+    row = GeocodeCache(
+        provider=provider,
+        query=key,
+        latitude=result.latitude if result else None,
+        longitude=result.longitude if result else None,
+        precision=result.precision.value if result else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        pass  # another process cached the same query meanwhile; its answer is as good
+
+
+# --- providers -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Client:
+    ask: Callable[..., Any]
+    options: Mapping[str, Any]
+    precision: Callable[[Mapping[str, Any]], Precision]
+
+
+_clients: dict[tuple[Any, ...], _Client] = {}
+_clients_lock = threading.Lock()
+
+
+def _ask_provider(settings: Settings, text: str) -> GeocodeResult | None:
+    client = _client(settings)
+    try:
+        found: GeopyLocation | None = client.ask(text, **client.options)
+    except GeopyError as error:
+        raise _unavailable(error, settings) from None
+    if found is None:
+        return None
+    return GeocodeResult(
+        latitude=float(found.latitude),
+        longitude=float(found.longitude),
+        precision=client.precision(found.raw),
+    )
+
+
+def _client(settings: Settings) -> _Client:
+    """The geocoder and its rate limiter, one per process for the same provider settings."""
+    key = (
+        settings.geocoder,
+        settings.geocoder_domain,
+        settings.geocoder_scheme,
+        settings.geocoder_user_agent,
+        settings.geocoder_api_key,
+        settings.geocoder_timeout_s,
+        settings.geocoder_min_delay_s,
+    )
+    with _clients_lock:
+        if (client := _clients.get(key)) is None:
+            client = _clients[key] = _build_client(settings)
+        return client
+
+
+def _build_client(settings: Settings) -> _Client:
+    _hide_request_urls_from_logs()
+    common: dict[str, Any] = {
+        "scheme": settings.geocoder_scheme,
+        "timeout": settings.geocoder_timeout_s,
+        "user_agent": settings.geocoder_user_agent or "puente",
+        "adapter_factory": functools.partial(RequestsAdapter, max_retries=0),
+    }
+    domain = settings.geocoder_domain
+    geocoder: Any
+    options: dict[str, Any] = {}
+    if settings.geocoder == "nominatim":
+        geocoder = Nominatim(domain=domain or "nominatim.openstreetmap.org", **common)
+        precision = _nominatim_precision
+    elif settings.geocoder == "photon":
+        geocoder = Photon(domain=domain or "photon.komoot.io", **common)
+        precision = _photon_precision
+    elif settings.geocoder == "arcgis":
+        geocoder = ArcGIS(domain=domain or "geocode.arcgis.com", **common)
+        options = {"out_fields": ["Addr_type"]}
+        precision = _arcgis_precision
+    elif settings.geocoder == "pelias":
+        if not domain:
+            raise GeocodeUnavailable(
+                "the pelias geocoder needs PUENTE_GEOCODER_DOMAIN (the Pelias server's host)"
+            )
+        geocoder = Pelias(domain=domain, api_key=settings.geocoder_api_key, **common)
+        precision = _pelias_precision
+    else:
+        raise GeocodeUnavailable(f"unknown geocoder {settings.geocoder!r}")
+    limited = RateLimiter(
+        geocoder.geocode,
+        min_delay_seconds=settings.geocoder_min_delay_s,
+        max_retries=0,
+        swallow_exceptions=False,
+    )
+    return _Client(ask=limited, options=options, precision=precision)
+
+
+def _unavailable(error: GeopyError, settings: Settings) -> GeocodeUnavailable:
+    cause = error.__cause__
+    status = cause.status_code if isinstance(cause, AdapterHTTPError) else None
+    name = geocoder_name(settings)
+    if isinstance(error, GeocoderRateLimited | GeocoderQuotaExceeded):
+        code = status or 429
+        wait = getattr(error, "retry_after", None)
+        later = f"; retry after {wait:g} s" if wait else ""
+        return GeocodeUnavailable(f"rate limited by {name} ({code}){later}", status=code)
+    if isinstance(error, GeocoderTimedOut) and status is None:
+        return GeocodeUnavailable(
+            f"timeout after {settings.geocoder_timeout_s:g} s waiting for {name}"
+        )
+    if isinstance(error, GeocoderAuthenticationFailure | GeocoderInsufficientPrivileges):
+        return GeocodeUnavailable(
+            f"{name} refused the request ({status or 'auth'}): check PUENTE_GEOCODER_API_KEY "
+            "and PUENTE_GEOCODER_USER_AGENT",
+            status=status,
+        )
+    if isinstance(error, GeocoderQueryError):
+        return GeocodeUnavailable(f"{name} rejected the query ({status or 400})", status=status)
+    if isinstance(error, GeocoderUnavailable) and status is None:
+        return GeocodeUnavailable(f"cannot reach {name} at {_where(settings)}")
+    if isinstance(error, GeocoderParseError):
+        return GeocodeUnavailable(f"{name} sent an answer that could not be read")
+    if status is not None:
+        return GeocodeUnavailable(f"provider error from {name} ({status})", status=status)
+    return GeocodeUnavailable(f"provider error from {name}")
+
+
+def _where(settings: Settings) -> str:
+    return f"{settings.geocoder_scheme}://{settings.geocoder_domain or 'its default address'}"
+
+
+def _nominatim_precision(raw: Mapping[str, Any]) -> Precision:
+    kinds = {raw.get("addresstype"), raw.get("type")}
+    if kinds & {"house", "building"} or raw.get("class", raw.get("category")) == "building":
+        return Precision.ROOFTOP
+    if "postcode" in kinds:
+        return Precision.POSTAL_CODE
+    return Precision.STREET  # a road, and anything coarser than a street
+
+
+def _photon_precision(raw: Mapping[str, Any]) -> Precision:
+    properties = raw.get("properties", {})
+    if properties.get("type") == "house":
+        return Precision.ROOFTOP
+    if properties.get("osm_value") == "postcode":
+        return Precision.POSTAL_CODE
+    return Precision.STREET
+
+
+def _pelias_precision(raw: Mapping[str, Any]) -> Precision:
+    layer = raw.get("properties", {}).get("layer")
+    if layer in ("address", "venue"):
+        return Precision.ROOFTOP
+    if layer == "postalcode":
+        return Precision.POSTAL_CODE
+    return Precision.STREET
+
+
+def _arcgis_precision(raw: Mapping[str, Any]) -> Precision:
+    kind = str(raw.get("attributes", {}).get("Addr_type", ""))
+    if kind in ("PointAddress", "Subaddress"):
+        return Precision.ROOFTOP
+    if kind.startswith("Postal"):
+        return Precision.POSTAL_CODE
+    return Precision.STREET
+
+
+# --- offline ZIP centroids and logging -----------------------------------------------------
+
+
+@functools.cache
+def _zip_points() -> dict[str, tuple[float, float]]:
+    points: dict[str, tuple[float, float]] = {}
+    for record in zipcodes.list_all():  # type: ignore[no-untyped-call]
+        try:
+            points[record["zip_code"]] = (float(record["lat"]), float(record["long"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return points
+
+
+class _WarningsOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+@functools.cache
+def _hide_request_urls_from_logs() -> None:
+    for name in ("geopy", "urllib3.connectionpool"):
+        logging.getLogger(name).addFilter(_WarningsOnly())
