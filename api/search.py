@@ -587,7 +587,7 @@ def _areas_of(session: Session, location_ids: Sequence[int]) -> dict[int, list[A
             .where(LocationArea.location_id.in_(chunk))  # type: ignore[attr-defined]
             .order_by(Area.kind, Area.code)
         )
-        for location_id, area in session.execute(statement).tuples():
+        for location_id, area in session.execute(statement):
             found.setdefault(location_id, []).append(area)
     return found
 
@@ -655,7 +655,7 @@ def _publish(
             .join(Location, Location.id == Resource.location_id)  # type: ignore[arg-type]
             .outerjoin(Organization, Organization.id == Resource.organization_id)  # type: ignore[arg-type]
             .where(Resource.id.in_(ids))  # type: ignore[union-attr]
-        ).tuples()
+        )
     }
     location_ids = sorted({location.id for _, location, _ in loaded.values() if location.id})
     areas = _areas_of(session, location_ids)
@@ -857,7 +857,7 @@ def _publish_events(
             .join(Location, Location.id == Event.location_id)  # type: ignore[arg-type]
             .outerjoin(Organization, Organization.id == Event.organization_id)  # type: ignore[arg-type]
             .where(Event.id.in_(ids))  # type: ignore[union-attr]
-        ).tuples()
+        )
     }
     areas = _areas_of(
         session, sorted({location.id for _, location, _ in loaded.values() if location.id})
@@ -1064,7 +1064,7 @@ def _parse_areas(
             select(Area.kind, Area.code).where(
                 or_(*(and_(Area.kind == kind, Area.code == code) for kind, code in pairs))
             )
-        ).tuples()
+        )
     )
     for kind, code in pairs:
         if kind not in kinds:
