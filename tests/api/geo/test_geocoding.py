@@ -285,3 +285,29 @@ def test_find_zip_code(text: str, code: str | None) -> None:
 def test_geocoder_names() -> None:
     assert geocoder_name(Settings(geocoder="offline")) == "offline ZIP centroids"
     assert geocoder_name(Settings(geocoder="photon")) == "Photon"
+
+
+def test_a_row_cached_meanwhile_does_not_spoil_the_callers_transaction(
+    engine: Engine, nominatim_settings: Settings, fake_geocoder: FakeNominatim
+) -> None:
+    fake_geocoder.answer(ADDRESS, LAT, LON)
+    with Session(engine) as session:
+        # Stands in for another process caching the same query between lookup and store.
+        session.add(
+            GeocodeCache(
+                provider="nominatim",
+                query=normalize_query(ADDRESS),
+                latitude=1.0,
+                longitude=2.0,
+                precision="street",
+            )
+        )
+        session.add(Organization(name="Kept"))
+        with session.no_autoflush:
+            result = geocode(session, nominatim_settings, ADDRESS)
+        session.commit()
+    assert result == GeocodeResult(LAT, LON, Precision.ROOFTOP)
+    [row] = cached_rows(engine)
+    assert (row.latitude, row.longitude) == (1.0, 2.0)
+    with Session(engine) as session:
+        assert [o.name for o in session.exec(select(Organization)).all()] == ["Kept"]
