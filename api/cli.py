@@ -109,6 +109,45 @@ def check() -> None:
     click.echo("models and migrations agree")
 
 
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--dry-run", is_flag=True, help="Validate and geocode, write nothing.")
+@click.option("--partial", is_flag=True, help="Write the good rows and report the others.")
+@click.option(
+    "--kind",
+    type=click.Choice(["resources", "events", "areas"]),
+    help="What the files hold (default: read from each file's columns or shape).",
+)
+@click.option("--area-kind", help="Kind of the areas in GeoJSON files without a sidecar.")
+@click.option("--code-property", help="Feature property holding each area's code.")
+@click.option("--name-property", help="Feature property holding each area's name.")
+def import_(
+    paths: tuple[str, ...],
+    dry_run: bool,
+    partial: bool,
+    kind: str | None,
+    area_kind: str | None,
+    code_property: str | None,
+    name_property: str | None,
+) -> None:
+    """Import resources, events and areas from CSV, JSON and GeoJSON files or folders."""
+    from seed.command import run_import
+
+    if bool(area_kind) != bool(code_property):
+        raise click.UsageError("--area-kind and --code-property go together")
+    code = run_import(
+        load_settings(),
+        paths,
+        dry_run=dry_run,
+        partial=partial,
+        kind=kind,
+        area_kind=area_kind,
+        code_property=code_property,
+        name_property=name_property,
+    )
+    sys.exit(code)
+
+
 def main() -> None:
     try:
         cli()

@@ -1,0 +1,483 @@
+"""Import staff files into the directory: the one path the command line and uploads share.
+
+A run reads every file, validates every row, places rows without coordinates through the
+geocoder (cache first), then writes areas, resources and events in one transaction with a
+savepoint per row. By default one refused row refuses the run: the transaction is rolled
+back and the directory is exactly as it was. ``partial`` keeps the good rows; ``dry_run``
+always rolls back (geocoder answers stay cached).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session
+
+from api.geo.areas import retag_locations
+from api.models import utcnow
+from api.search_index import reindex_resources
+from api.settings import Settings
+from seed.areas import AreaOptions, AreaRecord, AreaWriter, area_record, check_options, read_sidecar
+from seed.events import EventWriter
+from seed.geocoding import place_records
+from seed.locations import Locations
+from seed.matching import normalized, place_key
+from seed.organizations import Organizations
+from seed.progress import Progress, Silent
+from seed.readers import (
+    SIDECAR_SUFFIX,
+    ReadError,
+    Source,
+    Table,
+    detect_kind,
+    order_key,
+    read_table,
+    sources_from_paths,
+)
+from seed.records import (
+    EVENT_COLUMNS,
+    RESOURCE_COLUMNS,
+    RESOURCE_EXTRA_COLUMNS,
+    EventRecord,
+    ResourceRecord,
+    event_record,
+    resource_record,
+)
+from seed.report import ImportReport, Kind, Outcome, RowError, RowProblem
+from seed.resources import ResourceWriter
+
+__all__ = ["AreaOptions", "Source", "import_paths", "import_sources", "sources_from_paths"]
+
+_REQUIRED: dict[Kind, tuple[str, ...]] = {
+    "resources": ("category", "name"),
+    "events": ("title", "venue", "starts_at"),
+    "areas": (),
+}
+_KNOWN: dict[Kind, set[str]] = {
+    "resources": set(RESOURCE_COLUMNS) | set(RESOURCE_EXTRA_COLUMNS),
+    "events": set(EVENT_COLUMNS),
+    "areas": set(),
+}
+
+
+@dataclass(kw_only=True)
+class _Planned:
+    kind: Kind
+    table: Table
+    options: AreaOptions | None = None
+
+
+def import_paths(
+    engine: Engine, settings: Settings, paths: Sequence[Path], **options: Any
+) -> ImportReport:
+    """:func:`import_sources` over files and folders on disk."""
+    return import_sources(engine, settings, sources_from_paths(tuple(paths)), **options)
+
+
+def import_sources(
+    engine: Engine,
+    settings: Settings,
+    sources: Sequence[Source],
+    *,
+    kind: Kind | None = None,
+    dry_run: bool = False,
+    partial: bool = False,
+    area_options: AreaOptions | None = None,
+    actor: str = "cli",
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> ImportReport:
+    """Validate and import ``sources``; the report says what was (or would be) written.
+
+    ``kind`` forces what every file holds (else it is read from the header or shape);
+    ``area_options`` name the kind, code and name properties of area files without a
+    sidecar; ``actor`` is written to the audit trail.
+    """
+    report = ImportReport(dry_run=dry_run, partial=partial)
+    progress = progress or Silent()
+    now = now or utcnow()
+    plans = _plan(sources, kind, area_options, report)
+
+    areas: list[AreaRecord] = []
+    resources: list[ResourceRecord] = []
+    events: list[EventRecord] = []
+    for plan in plans:
+        for raw in plan.table.rows:
+            problems: list[RowProblem]
+            if plan.kind == "areas":
+                assert plan.options is not None
+                area, problems = area_record(raw, plan.options)
+                if area is not None:
+                    areas.append(area)
+            elif plan.kind == "resources":
+                resource, problems = resource_record(raw, zone=settings.zone, now=now)
+                if resource is not None:
+                    resources.append(resource)
+            else:
+                event, problems = event_record(raw, zone=settings.zone)
+                if event is not None:
+                    events.append(event)
+            _reject(report, plan.kind, problems)
+    areas = _unique_areas(areas, report)
+    resources = _unique_resources(resources, report)
+    events = _unique_events(events, report)
+
+    points, problems = place_records(engine, settings, resources, progress=progress)
+    for problem in problems:
+        _reject(report, "resources", [problem])
+    rejected_ids = {
+        r.external_id: r for r in resources if r.external_id and (r.file, r.line) not in points
+    }
+
+    session = Session(engine, expire_on_commit=False)
+    try:
+        organizations = Organizations(session, actor=actor)
+        locations = Locations(session, actor=actor)
+        area_writer = AreaWriter(session, actor=actor)
+        resource_writer = ResourceWriter(
+            session, actor=actor, organizations=organizations, locations=locations
+        )
+        event_writer = EventWriter(
+            session, actor=actor, organizations=organizations, locations=locations
+        )
+
+        def row(kind: Kind, file: str, line: int, write: Callable[[], Outcome]) -> Outcome | None:
+            try:
+                with session.begin_nested():
+                    outcome = write()
+            except RowError as exc:
+                resource_writer.reset()
+                _reject(report, kind, [exc.problem])
+                return None
+            except (IntegrityError, DBAPIError) as exc:
+                resource_writer.reset()
+                reason = f"the database refused this row: {_first_line(exc.orig)}"
+                _reject(report, kind, [RowProblem(file=file, line=line, reason=reason)])
+                return None
+            report.counts[kind].add(outcome)
+            return outcome
+
+        _phase(progress, "Writing areas", len(areas))
+        areas_changed = False
+        for area in areas:
+            outcome = row("areas", area.file, area.line, functools.partial(area_writer.write, area))
+            areas_changed = areas_changed or outcome in ("created", "updated")
+            progress.advance()
+        if areas_changed:
+            with session.begin_nested():
+                retag_locations(session)
+
+        _phase(progress, "Writing resources", len(resources))
+        for resource in resources:
+            point = points.get((resource.file, resource.line))
+            if point is not None:
+                row(
+                    "resources",
+                    resource.file,
+                    resource.line,
+                    functools.partial(resource_writer.write, resource, point),
+                )
+            progress.advance()
+        if resource_writer.touched:
+            with session.begin_nested():
+                reindex_resources(session, sorted(resource_writer.touched))
+
+        _phase(progress, "Writing events", len(events))
+        for event in events:
+            if event.venue in rejected_ids:
+                venue_row = rejected_ids[event.venue]
+                _reject(
+                    report,
+                    "events",
+                    [
+                        RowProblem(
+                            file=event.file,
+                            line=event.line,
+                            column="venue",
+                            value=event.venue,
+                            reason=f"its resource ({venue_row.file}:{venue_row.line}) was refused",
+                        )
+                    ],
+                )
+            else:
+                row("events", event.file, event.line, functools.partial(event_writer.write, event))
+            progress.advance()
+        progress.finish()
+
+        if not dry_run and (partial or report.ok):
+            session.commit()
+            report.written = True
+        else:
+            session.rollback()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    return report
+
+
+def _plan(
+    sources: Sequence[Source],
+    kind: Kind | None,
+    area_options: AreaOptions | None,
+    report: ImportReport,
+) -> list[_Planned]:
+    sidecars = {s.name[: -len(SIDECAR_SUFFIX)]: s for s in sources if _is_sidecar(s.name)}
+    data_stems = {_stem(s.name) for s in sources if not _is_sidecar(s.name)}
+    for stem, sidecar in sidecars.items():
+        if stem not in data_stems:
+            report.problem(
+                file=sidecar.name,
+                line=0,
+                reason=f"an area sidecar without its data file ({Path(stem).name}.geojson)",
+            )
+    plans: list[_Planned] = []
+    for source in sources:
+        if _is_sidecar(source.name):
+            continue
+        try:
+            table = read_table(source)
+        except ReadError as exc:
+            report.problems.append(exc.problem)
+            report.files.append((source.name, kind))
+            continue
+        found = kind or detect_kind(table)
+        report.files.append((source.name, found))
+        if found is None:
+            report.problem(
+                file=source.name,
+                line=1,
+                reason="cannot tell whether this file holds resources, events or areas "
+                "(resources need category and name columns, events title, venue and "
+                "starts_at, areas are GeoJSON polygons); say it with --kind",
+            )
+            continue
+        plan = _Planned(kind=found, table=table)
+        if found == "areas" and not _area_plan(plan, source, sidecars, area_options, report):
+            continue
+        missing = [c for c in _REQUIRED[found] if c not in table.columns]
+        if missing:
+            for column in missing:
+                report.problem(
+                    file=source.name,
+                    line=1,
+                    column=column,
+                    reason=f"missing required column for {found}",
+                )
+            continue
+        for column in table.columns:
+            if found != "areas" and column not in _KNOWN[found]:
+                report.warn(
+                    file=source.name, line=1, column=column, reason="unknown column, ignored"
+                )
+        plans.append(plan)
+    plans.sort(key=lambda p: order_key(p.kind, p.table.name))
+    return plans
+
+
+def _area_plan(
+    plan: _Planned,
+    source: Source,
+    sidecars: dict[str, Source],
+    area_options: AreaOptions | None,
+    report: ImportReport,
+) -> bool:
+    if not plan.table.geojson:
+        report.problem(file=source.name, line=1, reason="areas must be a GeoJSON FeatureCollection")
+        return False
+    options = area_options
+    sidecar = sidecars.get(_stem(source.name))
+    if sidecar is not None:
+        try:
+            options = read_sidecar(sidecar)
+        except ValueError as exc:
+            report.problem(file=sidecar.name, line=1, reason=str(exc))
+            return False
+    if options is None:
+        report.problem(
+            file=source.name,
+            line=1,
+            reason="areas need --area-kind and --code-property (and --name-property), "
+            f"or a sidecar file {Path(_stem(source.name)).name}{SIDECAR_SUFFIX}",
+        )
+        return False
+    if (why := check_options(options)) is not None:
+        report.problem(file=sidecar.name if sidecar else source.name, line=1, reason=why)
+        return False
+    plan.options = options
+    return True
+
+
+def _unique_areas(records: list[AreaRecord], report: ImportReport) -> list[AreaRecord]:
+    seen: dict[tuple[str, str], AreaRecord] = {}
+    kept = []
+    for record in records:
+        first = seen.setdefault((record.kind, record.code), record)
+        if first is not record:
+            _duplicate(report, "areas", record.file, record.line, "code", record.code, first)
+        else:
+            kept.append(record)
+    return kept
+
+
+def _unique_resources(records: list[ResourceRecord], report: ImportReport) -> list[ResourceRecord]:
+    by_id: dict[str, ResourceRecord] = {}
+    by_key: dict[tuple[Any, ...], ResourceRecord] = {}
+    organizations: dict[str, tuple[ResourceRecord, dict[str, Any]]] = {}
+    kept = []
+    for record in records:
+        location = record.location.values
+        key = (
+            normalized(record.name),
+            place_key(
+                name=location.get("name") or record.name,
+                address=location.get("address"),
+                city=location.get("city"),
+                state=location.get("state"),
+                postal_code=location.get("postal_code"),
+            ),
+        )
+        if record.external_id is not None:
+            first = by_id.setdefault(record.external_id, record)
+            if first is not record:
+                _duplicate(
+                    report,
+                    "resources",
+                    record.file,
+                    record.line,
+                    "external_id",
+                    record.external_id,
+                    first,
+                )
+                continue
+        else:
+            first = by_key.setdefault(key, record)
+            if first is not record:
+                _duplicate(
+                    report, "resources", record.file, record.line, "name", record.name, first
+                )
+                continue
+        if record.organization is not None and _organization_conflict(
+            record, organizations, report
+        ):
+            continue
+        kept.append(record)
+    return kept
+
+
+def _organization_conflict(
+    record: ResourceRecord,
+    seen: dict[str, tuple[ResourceRecord, dict[str, Any]]],
+    report: ImportReport,
+) -> bool:
+    assert record.organization is not None
+    name = normalized(record.organization.name)
+    first, values = seen.setdefault(name, (record, dict(record.organization.values)))
+    if first is record:
+        return False
+    column_of = {
+        "kind": "organization_kind",
+        "website": "organization_website",
+        "doj_recognized": "doj_recognized",
+    }
+    for key, value in record.organization.values.items():
+        if key in values and values[key] != value:
+            earlier = getattr(values[key], "value", values[key])
+            _reject(
+                report,
+                "resources",
+                [
+                    RowProblem(
+                        file=record.file,
+                        line=record.line,
+                        column=column_of[key],
+                        value=str(getattr(value, "value", value)),
+                        reason=f"the same organization has {earlier} "
+                        f"on {first.file}:{first.line}; give one value",
+                    )
+                ],
+            )
+            return True
+        values.setdefault(key, value)
+    return False
+
+
+def _unique_events(records: list[EventRecord], report: ImportReport) -> list[EventRecord]:
+    seen: dict[str, EventRecord] = {}
+    kept = []
+    for record in records:
+        if record.external_id is not None:
+            first = seen.setdefault(record.external_id, record)
+            if first is not record:
+                _duplicate(
+                    report,
+                    "events",
+                    record.file,
+                    record.line,
+                    "external_id",
+                    record.external_id,
+                    first,
+                )
+                continue
+        kept.append(record)
+    return kept
+
+
+def _duplicate(
+    report: ImportReport,
+    kind: Kind,
+    file: str,
+    line: int,
+    column: str,
+    value: str,
+    first: AreaRecord | ResourceRecord | EventRecord,
+) -> None:
+    _reject(
+        report,
+        kind,
+        [
+            RowProblem(
+                file=file,
+                line=line,
+                column=column,
+                value=value,
+                reason=f"duplicate: already on {first.file}:{first.line}",
+            )
+        ],
+    )
+
+
+def _reject(report: ImportReport, kind: Kind, problems: list[RowProblem]) -> None:
+    if not problems:
+        return
+    report.problems.extend(problems)
+    report.counts[kind].rejected += 1
+
+
+def _phase(progress: Progress, description: str, total: int) -> None:
+    if total:
+        progress.start(description, total)
+
+
+def _is_sidecar(name: str) -> bool:
+    return name.lower().endswith(SIDECAR_SUFFIX)
+
+
+def _stem(name: str) -> str:
+    for suffix in (SIDECAR_SUFFIX, ".geojson", ".json", ".csv"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error or "").strip().splitlines()
+    return text[0][:200] if text else "constraint violated"

@@ -1,0 +1,179 @@
+"""Write resource rows: match by external_id (else name + place), create or update, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from api.audit import record as audit
+from api.audit import snapshot
+from api.models import Location, Resource, ResourceLanguage, Support, utcnow
+from seed.changes import same
+from seed.locations import Locations, Point
+from seed.matching import normalized, place_key
+from seed.organizations import Organizations
+from seed.records import ResourceRecord
+from seed.report import Outcome
+
+__all__ = ["ResourceWriter"]
+
+
+class ResourceWriter:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        actor: str,
+        organizations: Organizations,
+        locations: Locations,
+    ) -> None:
+        self.session = session
+        self.actor = actor
+        self.organizations = organizations
+        self.locations = locations
+        self._by_key: dict[tuple[Any, ...], int] | None = None
+        self.touched: set[int] = set()
+        """Resources this import created or changed, for the search index."""
+
+    def reset(self) -> None:
+        self._by_key = None
+        self.organizations.reset()
+        self.locations.reset()
+
+    def write(self, record: ResourceRecord, point: Point) -> Outcome:
+        resource = self._match(record)
+        changed = False
+        organization_id: int | None = None
+        if record.organization is not None:
+            organization, changed = self.organizations.upsert(record.organization)
+            organization_id = organization.id
+        location, location_changed = self.locations.upsert(
+            record.location,
+            point,
+            current_id=resource.location_id if resource else None,
+            fallback_name=record.name,
+            owner_id=resource.id if resource else None,
+        )
+        changed = changed or location_changed
+        values = dict(record.values)
+        values["external_id"] = record.external_id
+        values["location_id"] = location.id
+        if record.organization_given:
+            values["organization_id"] = organization_id
+        if resource is None:
+            resource = Resource(**values)
+            self.session.add(resource)
+            self.session.flush()
+            assert resource.id is not None
+            self._set_languages(resource.id, record.languages or [])
+            audit(
+                self.session,
+                actor=self.actor,
+                action="import",
+                entity="resource",
+                entity_id=resource.id,
+                after=self._snapshot(resource),
+            )
+            self._index()[self._key_of(record.name, location)] = resource.id
+            self.touched.add(resource.id)
+            return "created"
+        if record.external_id is None:
+            values.pop("external_id")
+        assert resource.id is not None
+        differing = {k: v for k, v in values.items() if not same(getattr(resource, k), v)}
+        languages_differ = record.languages is not None and sorted(
+            record.languages
+        ) != self._languages(resource.id)
+        if not differing and not languages_differ:
+            if changed:
+                self.touched.add(resource.id)
+            return "updated" if changed else "unchanged"
+        before = self._snapshot(resource)
+        for key, value in differing.items():
+            setattr(resource, key, value)
+        if languages_differ and record.languages is not None:
+            self._set_languages(resource.id, record.languages)
+        resource.updated_at = utcnow()
+        self.session.add(resource)
+        self.session.flush()
+        audit(
+            self.session,
+            actor=self.actor,
+            action="import",
+            entity="resource",
+            entity_id=resource.id,
+            before=before,
+            after=self._snapshot(resource),
+        )
+        self._by_key = None
+        self.touched.add(resource.id)
+        return "updated"
+
+    def _match(self, record: ResourceRecord) -> Resource | None:
+        if record.external_id is not None:
+            return self.session.exec(
+                select(Resource).where(Resource.external_id == record.external_id)
+            ).first()
+        key = (
+            normalized(record.name),
+            place_key(
+                name=record.location.values.get("name") or record.name,
+                address=record.location.values.get("address"),
+                city=record.location.values.get("city"),
+                state=record.location.values.get("state"),
+                postal_code=record.location.values.get("postal_code"),
+            ),
+        )
+        resource_id = self._index().get(key)
+        return self.session.get(Resource, resource_id) if resource_id is not None else None
+
+    def _key_of(self, name: str, location: Location) -> tuple[Any, ...]:
+        return (
+            normalized(name),
+            place_key(
+                name=location.name or name,
+                address=location.address,
+                city=location.city,
+                state=location.state,
+                postal_code=location.postal_code,
+            ),
+        )
+
+    def _index(self) -> dict[tuple[Any, ...], int]:
+        if self._by_key is None:
+            self._by_key = {}
+            rows = self.session.exec(
+                select(Resource, Location)
+                .join(Location, col(Location.id) == col(Resource.location_id))
+                .where(col(Resource.retired_at).is_(None))
+                .order_by(col(Resource.id))
+            ).all()
+            for resource, location in rows:
+                assert resource.id is not None
+                self._by_key.setdefault(self._key_of(resource.name, location), resource.id)
+        return self._by_key
+
+    def _languages(self, resource_id: int) -> list[tuple[str, Support]]:
+        rows = self.session.exec(
+            select(ResourceLanguage.code, ResourceLanguage.support).where(
+                ResourceLanguage.resource_id == resource_id
+            )
+        ).all()
+        return sorted((code, Support(support)) for code, support in rows)
+
+    def _set_languages(self, resource_id: int, languages: list[tuple[str, Support]]) -> None:
+        self.session.exec(
+            delete(ResourceLanguage).where(col(ResourceLanguage.resource_id) == resource_id)
+        )
+        for code, support in languages:
+            self.session.add(ResourceLanguage(resource_id=resource_id, code=code, support=support))
+        self.session.flush()
+
+    def _snapshot(self, resource: Resource) -> dict[str, Any]:
+        data = snapshot(resource) or {}
+        assert resource.id is not None
+        data["languages"] = [
+            f"{code}:{support.value}" for code, support in self._languages(resource.id)
+        ]
+        return data
