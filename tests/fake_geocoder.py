@@ -1,7 +1,8 @@
 """A fake geocoding service on 127.0.0.1 for tests, scriptable per query.
 
-It speaks Nominatim's ``/search`` (``format=json`` and ``jsonv2``), Photon's ``/api`` and
-Pelias's ``/v1/search``, so geopy's real clients can be pointed at it through the settings::
+It speaks Nominatim's ``/search`` (``format=json`` and ``jsonv2``), Photon's ``/api``,
+Pelias's ``/v1/search`` and ArcGIS's ``findAddressCandidates``, so geopy's real clients can
+be pointed at it through the settings::
 
     with FakeNominatim() as fake:
         fake.answer("1400 s lamar st dallas tx", 32.76, -96.79, addresstype="building")
@@ -32,7 +33,7 @@ __all__ = ["FakeNominatim", "Reply", "Request"]
 class Request:
     path: str
     query: str
-    """The ``q`` parameter (Nominatim, Photon) or ``text`` (Pelias), as received."""
+    """The ``q`` (Nominatim, Photon), ``text`` (Pelias) or ``singleLine`` (ArcGIS) parameter."""
     params: dict[str, list[str]]
     headers: dict[str, str]
     at: float
@@ -142,7 +143,7 @@ class FakeNominatim:
     # -- HTTP --------------------------------------------------------------------------
 
     def _reply_to(self, path: str, params: dict[str, list[str]]) -> tuple[Reply, str]:
-        query = (params.get("q") or params.get("text") or [""])[0]
+        query = (params.get("q") or params.get("text") or params.get("singleLine") or [""])[0]
         with self._lock:
             reply = self._replies.get(normalize_query(query), Reply())
         return reply, query
@@ -190,12 +191,38 @@ def _body(path: str, params: dict[str, list[str]], reply: Reply) -> bytes:
         return json.dumps({"error": {"code": reply.status, "message": "scripted"}}).encode()
     if path.rstrip("/") in ("/api", "/v1/search"):
         return json.dumps(_geojson(reply.places)).encode()
+    if path.endswith("/findAddressCandidates"):
+        return json.dumps(_arcgis(reply.places)).encode()
     fmt = (params.get("format") or ["xml"])[0]
     places = [dict(place) for place in reply.places]
     if fmt == "jsonv2":
         for place in places:
             place["category"] = place.pop("class")
     return json.dumps(places).encode()
+
+
+_ARCGIS_TYPES = {
+    "house": "PointAddress",
+    "building": "PointAddress",
+    "road": "StreetName",
+    "street": "StreetName",
+    "postcode": "Postal",
+    "postalcode": "Postal",
+}
+
+
+def _arcgis(places: list[dict[str, Any]]) -> dict[str, Any]:
+    """ArcGIS's answer: candidates with x/y and the Addr_type asked for in outFields."""
+    candidates = [
+        {
+            "address": place["display_name"],
+            "location": {"x": float(place["lon"]), "y": float(place["lat"])},
+            "score": 100,
+            "attributes": {"Addr_type": _ARCGIS_TYPES.get(place["addresstype"], "Locality")},
+        }
+        for place in places
+    ]
+    return {"spatialReference": {"wkid": 4326}, "candidates": candidates}
 
 
 def _geojson(places: list[dict[str, Any]]) -> dict[str, Any]:

@@ -206,9 +206,12 @@ def test_the_rate_limit_holds_across_calls(
         ("pelias", "building", Precision.ROOFTOP),
         ("pelias", "postalcode", Precision.POSTAL_CODE),
         ("pelias", "locality", Precision.STREET),
+        ("arcgis", "building", Precision.ROOFTOP),
+        ("arcgis", "road", Precision.STREET),
+        ("arcgis", "postcode", Precision.POSTAL_CODE),
     ],
 )
-def test_photon_and_pelias_answers(
+def test_photon_pelias_and_arcgis_answers(
     engine: Engine,
     settings: Settings,
     fake_geocoder: FakeNominatim,
@@ -228,7 +231,12 @@ def test_photon_and_pelias_answers(
     with Session(engine) as session:
         assert geocode(session, configured, ADDRESS) == GeocodeResult(LAT, LON, precision)
     [request] = fake_geocoder.requests
-    assert request.path == ("/api" if provider == "photon" else "/v1/search")
+    paths = {
+        "photon": "/api",
+        "pelias": "/v1/search",
+        "arcgis": "/arcgis/rest/services/World/GeocodeServer/findAddressCandidates",
+    }
+    assert request.path == paths[provider]
 
 
 def test_pelias_without_a_domain_says_what_is_missing(engine: Engine, settings: Settings) -> None:
