@@ -25,7 +25,8 @@ __all__ = [
     "resource_row",
 ]
 
-MEDIA_TYPE = "text/csv; charset=utf-8"
+MEDIA_TYPE = "text/csv"
+"""Sent as ``text/csv; charset=utf-8`` (Litestar adds the charset to text types)."""
 
 COLUMNS: tuple[str, ...] = (
     "external_id",

@@ -1,0 +1,295 @@
+"""The resource and event filters as documented query parameters, read once for every
+endpoint that takes them. The aliases (``CategoryParam``, ``Near``, ...) declare one
+parameter each with its description and example; ``RESOURCE_QUERY`` and ``EVENT_QUERY`` are
+dependencies (register them under ``resource_query`` / ``event_query``: ``query`` is a name
+Litestar reserves) giving a parsed ``ResourceQuery`` / ``EventQuery``, or a 400 problem
+naming each bad parameter.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import Example
+from litestar.params import FromQuery, QueryParameter
+from sqlalchemy.orm import Session
+
+from api.search import (
+    EventQuery,
+    ResourceQuery,
+    event_query_from_params,
+    resource_query_from_params,
+)
+from api.settings import Settings
+
+__all__ = [
+    "EVENT_QUERY",
+    "RESOURCE_QUERY",
+    "Address",
+    "AreaParam",
+    "CategoryParam",
+    "From",
+    "LanguageParam",
+    "LanguageSupportParam",
+    "Near",
+    "OpenNow",
+    "PageParam",
+    "PerPage",
+    "Q",
+    "RadiusKm",
+    "Sort",
+    "StatusParam",
+    "To",
+    "VerifiedWithinDays",
+]
+
+
+def _param(description: str, example: str, *, name: str) -> QueryParameter:
+    return QueryParameter(
+        name=name, description=description, examples=[Example(value=example)], required=False
+    )
+
+
+CategoryParam = FromQuery[
+    Annotated[
+        list[str] | None,
+        _param(
+            "Category of the resource (of the venue, for events); repeat for any of several: "
+            "meeting_venue, legal_aid, community_partner, consulate, police_station",
+            "legal_aid",
+            name="category",
+        ),
+    ]
+]
+LanguageParam = FromQuery[
+    Annotated[
+        list[str] | None,
+        _param(
+            "Language spoken there: an ISO 639-1 or 639-3 code or a name in English or in the "
+            "language itself (case and accents ignored); repeat for any of several",
+            "es",
+            name="language",
+        ),
+    ]
+]
+LanguageSupportParam = FromQuery[
+    Annotated[
+        list[str] | None,
+        _param(
+            "How the language is offered: staff, interpreter or materials; repeat for any",
+            "staff",
+            name="language_support",
+        ),
+    ]
+]
+AreaParam = FromQuery[
+    Annotated[
+        list[str] | None,
+        _param(
+            "An area as kind:code (see /api/v1/areas); repeat for any of several",
+            "zip:75217",
+            name="area",
+        ),
+    ]
+]
+Near = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "A point as latitude,longitude in decimal degrees",
+            "32.7767,-96.7970",
+            name="near",
+        ),
+    ]
+]
+Address = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "An address to measure from instead of near; geocoded by the configured geocoder, "
+            "never logged",
+            "1500 Marilla St, Dallas, TX 75201",
+            name="address",
+        ),
+    ]
+]
+RadiusKm = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Only within this many km of near/address (more than 0, at most 200); without it "
+            "results are ranked by distance with no cap",
+            "10",
+            name="radius_km",
+        ),
+    ]
+]
+Q = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Words to find in name, description, organization and services (accents and case "
+            "ignored)",
+            "asesoria",
+            name="q",
+        ),
+    ]
+]
+OpenNow = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Only places open now by their weekly hours: true or false",
+            "true",
+            name="open_now",
+        ),
+    ]
+]
+VerifiedWithinDays = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Only listings verified within this many days",
+            "365",
+            name="verified_within_days",
+        ),
+    ]
+]
+StatusParam = FromQuery[
+    Annotated[
+        list[str] | None,
+        _param(
+            "Status of the listing (active by default; for events: scheduled, cancelled, "
+            "postponed, all by default); repeat for any",
+            "active",
+            name="status",
+        ),
+    ]
+]
+Sort = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Order: distance (needs near or address), name or verified; by distance when a "
+            "point is given, else by name",
+            "name",
+            name="sort",
+        ),
+    ]
+]
+PageParam = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Page number, from 1",
+            "1",
+            name="page",
+        ),
+    ]
+]
+PerPage = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Items per page, 1 to 100 (default 20)",
+            "20",
+            name="per_page",
+        ),
+    ]
+]
+From = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Events that have not ended by this ISO 8601 date or date-time (now by default); "
+            "a date or a time without offset is read in the region's time zone",
+            "2026-03-01",
+            name="from",
+        ),
+    ]
+]
+To = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Events that start before this ISO 8601 date-time; a date includes that whole day",
+            "2026-03-31",
+            name="to",
+        ),
+    ]
+]
+
+
+def provide_resource_query(
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    category: CategoryParam = None,
+    language: LanguageParam = None,
+    language_support: LanguageSupportParam = None,
+    area: AreaParam = None,
+    near: Near = None,
+    address: Address = None,
+    radius_km: RadiusKm = None,
+    q: Q = None,
+    open_now: OpenNow = None,
+    verified_within_days: VerifiedWithinDays = None,
+    status: StatusParam = None,
+    sort: Sort = None,
+    page: PageParam = None,
+    per_page: PerPage = None,
+) -> ResourceQuery:
+    return resource_query_from_params(
+        db_session,
+        settings=settings,
+        category=category or (),
+        language=language or (),
+        language_support=language_support or (),
+        area=area or (),
+        near=near,
+        address=address,
+        radius_km=radius_km,
+        q=q,
+        open_now=open_now,
+        verified_within_days=verified_within_days,
+        status=status or (),
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def provide_event_query(
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    from_: From = None,
+    to: To = None,
+    status: StatusParam = None,
+    category: CategoryParam = None,
+    language: LanguageParam = None,
+    area: AreaParam = None,
+    near: Near = None,
+    address: Address = None,
+    radius_km: RadiusKm = None,
+    page: PageParam = None,
+    per_page: PerPage = None,
+) -> EventQuery:
+    return event_query_from_params(
+        db_session,
+        settings=settings,
+        from_=from_,
+        to=to,
+        status=status or (),
+        category=category or (),
+        language=language or (),
+        area=area or (),
+        near=near,
+        address=address,
+        radius_km=radius_km,
+        page=page,
+        per_page=per_page,
+    )
+
+
+RESOURCE_QUERY = Provide(provide_resource_query, sync_to_thread=True)
+EVENT_QUERY = Provide(provide_event_query, sync_to_thread=True)
