@@ -20,8 +20,7 @@ migrate: $(BIN)/puente
 	$(BIN)/puente database upgrade
 
 seed: migrate
-	@if [ -f seed/dallas/README.md ] && $(BIN)/puente import --help >/dev/null 2>&1; then \
-		$(BIN)/puente import seed/dallas; fi
+	$(BIN)/puente import seed/dallas
 
 serve: $(BIN)/puente
 	$(BIN)/puente run --host $(HOST) --port $(PORT)

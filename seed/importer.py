@@ -25,10 +25,10 @@ from api.models import utcnow
 from api.search_index import reindex_resources
 from api.settings import Settings
 from seed.areas import AreaOptions, AreaRecord, AreaWriter, area_record, check_options, read_sidecar
+from seed.duplicates import unique_areas, unique_events, unique_resources
 from seed.events import EventWriter
 from seed.geocoding import place_records
 from seed.locations import Locations
-from seed.matching import normalized, place_key
 from seed.organizations import Organizations
 from seed.progress import Progress, Silent
 from seed.readers import (
@@ -108,6 +108,8 @@ def import_sources(
     areas: list[AreaRecord] = []
     resources: list[ResourceRecord] = []
     events: list[EventRecord] = []
+    refused: dict[str, str] = {}
+    """external_id of each refused resource row -> its file:line, to explain its events."""
     for plan in plans:
         for raw in plan.table.rows:
             problems: list[RowProblem]
@@ -120,21 +122,23 @@ def import_sources(
                 resource, problems = resource_record(raw, zone=settings.zone, now=now)
                 if resource is not None:
                     resources.append(resource)
+                elif external_id := raw.cells.get("external_id", "").strip():
+                    refused.setdefault(external_id, f"{raw.file}:{raw.line}")
             else:
                 event, problems = event_record(raw, zone=settings.zone)
                 if event is not None:
                     events.append(event)
-            _reject(report, plan.kind, problems)
-    areas = _unique_areas(areas, report)
-    resources = _unique_resources(resources, report)
-    events = _unique_events(events, report)
+            report.reject(plan.kind, problems)
+    areas = unique_areas(areas, report)
+    resources = unique_resources(resources, report)
+    events = unique_events(events, report)
 
     points, problems = place_records(engine, settings, resources, progress=progress)
     for problem in problems:
-        _reject(report, "resources", [problem])
-    rejected_ids = {
-        r.external_id: r for r in resources if r.external_id and (r.file, r.line) not in points
-    }
+        report.reject("resources", [problem])
+    for resource in resources:
+        if resource.external_id and (resource.file, resource.line) not in points:
+            refused.setdefault(resource.external_id, f"{resource.file}:{resource.line}")
 
     session = Session(engine, expire_on_commit=False)
     try:
@@ -154,12 +158,12 @@ def import_sources(
                     outcome = write()
             except RowError as exc:
                 resource_writer.reset()
-                _reject(report, kind, [exc.problem])
+                report.reject(kind, [exc.problem])
                 return None
             except (IntegrityError, DBAPIError) as exc:
                 resource_writer.reset()
                 reason = f"the database refused this row: {_first_line(exc.orig)}"
-                _reject(report, kind, [RowProblem(file=file, line=line, reason=reason)])
+                report.reject(kind, [RowProblem(file=file, line=line, reason=reason)])
                 return None
             report.counts[kind].add(outcome)
             return outcome
@@ -178,12 +182,10 @@ def import_sources(
         for resource in resources:
             point = points.get((resource.file, resource.line))
             if point is not None:
-                row(
-                    "resources",
-                    resource.file,
-                    resource.line,
-                    functools.partial(resource_writer.write, resource, point),
-                )
+                write = functools.partial(resource_writer.write, resource, point)
+                outcome = row("resources", resource.file, resource.line, write)
+                if outcome is None and resource.external_id:
+                    refused.setdefault(resource.external_id, f"{resource.file}:{resource.line}")
             progress.advance()
         if resource_writer.touched:
             with session.begin_nested():
@@ -191,21 +193,16 @@ def import_sources(
 
         _phase(progress, "Writing events", len(events))
         for event in events:
-            if event.venue in rejected_ids:
-                venue_row = rejected_ids[event.venue]
-                _reject(
-                    report,
-                    "events",
-                    [
-                        RowProblem(
-                            file=event.file,
-                            line=event.line,
-                            column="venue",
-                            value=event.venue,
-                            reason=f"its resource ({venue_row.file}:{venue_row.line}) was refused",
-                        )
-                    ],
+            if event.venue in refused:
+                reason = f"its resource ({refused[event.venue]}) was refused"
+                problem = RowProblem(
+                    file=event.file,
+                    line=event.line,
+                    column="venue",
+                    value=event.venue,
+                    reason=reason,
                 )
+                report.reject("events", [problem])
             else:
                 row("events", event.file, event.line, functools.partial(event_writer.write, event))
             progress.advance()
@@ -236,7 +233,7 @@ def _plan(
         if stem not in data_stems:
             report.problem(
                 file=sidecar.name,
-                line=0,
+                line=1,
                 reason=f"an area sidecar without its data file ({Path(stem).name}.geojson)",
             )
     plans: list[_Planned] = []
@@ -314,152 +311,6 @@ def _area_plan(
         return False
     plan.options = options
     return True
-
-
-def _unique_areas(records: list[AreaRecord], report: ImportReport) -> list[AreaRecord]:
-    seen: dict[tuple[str, str], AreaRecord] = {}
-    kept = []
-    for record in records:
-        first = seen.setdefault((record.kind, record.code), record)
-        if first is not record:
-            _duplicate(report, "areas", record.file, record.line, "code", record.code, first)
-        else:
-            kept.append(record)
-    return kept
-
-
-def _unique_resources(records: list[ResourceRecord], report: ImportReport) -> list[ResourceRecord]:
-    by_id: dict[str, ResourceRecord] = {}
-    by_key: dict[tuple[Any, ...], ResourceRecord] = {}
-    organizations: dict[str, tuple[ResourceRecord, dict[str, Any]]] = {}
-    kept = []
-    for record in records:
-        location = record.location.values
-        key = (
-            normalized(record.name),
-            place_key(
-                name=location.get("name") or record.name,
-                address=location.get("address"),
-                city=location.get("city"),
-                state=location.get("state"),
-                postal_code=location.get("postal_code"),
-            ),
-        )
-        if record.external_id is not None:
-            first = by_id.setdefault(record.external_id, record)
-            if first is not record:
-                _duplicate(
-                    report,
-                    "resources",
-                    record.file,
-                    record.line,
-                    "external_id",
-                    record.external_id,
-                    first,
-                )
-                continue
-        else:
-            first = by_key.setdefault(key, record)
-            if first is not record:
-                _duplicate(
-                    report, "resources", record.file, record.line, "name", record.name, first
-                )
-                continue
-        if record.organization is not None and _organization_conflict(
-            record, organizations, report
-        ):
-            continue
-        kept.append(record)
-    return kept
-
-
-def _organization_conflict(
-    record: ResourceRecord,
-    seen: dict[str, tuple[ResourceRecord, dict[str, Any]]],
-    report: ImportReport,
-) -> bool:
-    assert record.organization is not None
-    name = normalized(record.organization.name)
-    first, values = seen.setdefault(name, (record, dict(record.organization.values)))
-    if first is record:
-        return False
-    column_of = {
-        "kind": "organization_kind",
-        "website": "organization_website",
-        "doj_recognized": "doj_recognized",
-    }
-    for key, value in record.organization.values.items():
-        if key in values and values[key] != value:
-            earlier = getattr(values[key], "value", values[key])
-            _reject(
-                report,
-                "resources",
-                [
-                    RowProblem(
-                        file=record.file,
-                        line=record.line,
-                        column=column_of[key],
-                        value=str(getattr(value, "value", value)),
-                        reason=f"the same organization has {earlier} "
-                        f"on {first.file}:{first.line}; give one value",
-                    )
-                ],
-            )
-            return True
-        values.setdefault(key, value)
-    return False
-
-
-def _unique_events(records: list[EventRecord], report: ImportReport) -> list[EventRecord]:
-    seen: dict[str, EventRecord] = {}
-    kept = []
-    for record in records:
-        if record.external_id is not None:
-            first = seen.setdefault(record.external_id, record)
-            if first is not record:
-                _duplicate(
-                    report,
-                    "events",
-                    record.file,
-                    record.line,
-                    "external_id",
-                    record.external_id,
-                    first,
-                )
-                continue
-        kept.append(record)
-    return kept
-
-
-def _duplicate(
-    report: ImportReport,
-    kind: Kind,
-    file: str,
-    line: int,
-    column: str,
-    value: str,
-    first: AreaRecord | ResourceRecord | EventRecord,
-) -> None:
-    _reject(
-        report,
-        kind,
-        [
-            RowProblem(
-                file=file,
-                line=line,
-                column=column,
-                value=value,
-                reason=f"duplicate: already on {first.file}:{first.line}",
-            )
-        ],
-    )
-
-
-def _reject(report: ImportReport, kind: Kind, problems: list[RowProblem]) -> None:
-    if not problems:
-        return
-    report.problems.extend(problems)
-    report.counts[kind].rejected += 1
 
 
 def _phase(progress: Progress, description: str, total: int) -> None:

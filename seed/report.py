@@ -20,7 +20,7 @@ _VALUE_LIMIT = 80
 
 @dataclass(frozen=True, kw_only=True)
 class RowProblem:
-    """One refused cell, row or file; ``line`` 0 means the file as a whole."""
+    """One refused cell, row or file; ``column`` is ``-`` when no one column is at fault."""
 
     file: str
     line: int
@@ -102,6 +102,12 @@ class ImportReport:
         item = RowProblem(**values)
         self.warnings.append(item)
         return item
+
+    def reject(self, kind: Kind, problems: list[RowProblem]) -> None:
+        """Record the problems of one refused row."""
+        if problems:
+            self.problems.extend(problems)
+            self.counts[kind].rejected += 1
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form, for an HTTP upload's response."""

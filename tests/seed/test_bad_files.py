@@ -142,3 +142,15 @@ def test_partial_writes_the_good_rows(seeded: None, run_import: Importer, engine
     assert [p.line for p in report.problems] == [3]
     again = run_import(table("good.csv", [good()]))
     assert again.counts["resources"].unchanged == 1
+
+
+def test_event_at_a_refused_venue_names_the_venue_row(run_import: Importer, engine: Engine) -> None:
+    before = directory_state(engine)
+    report = run_import(
+        table("resources.csv", [good(category="bakery")]),
+        table("events.csv", [event()], EVENT_COLUMNS),
+    )
+    assert [str(p) for p in report.problems][1:] == [
+        "events.csv:2: venue: clinic-1: its resource (resources.csv:2) was refused"
+    ]
+    assert directory_state(engine) == before
