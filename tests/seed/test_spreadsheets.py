@@ -101,3 +101,34 @@ def test_json_problems_name_the_line_of_the_object(run_import: Importer) -> None
     assert [str(p) for p in report.problems] == [
         "list.json:25: latitude: 123: out of range: expected a number from -90 to 90"
     ]
+
+
+def test_one_organization_for_many_rows_and_conflicting_kinds_refused(
+    run_import: Importer, engine: Engine
+) -> None:
+    rows = [
+        resource(external_id="a", name="North office", organization="Ayuda Legal"),
+        resource(
+            external_id="b", name="South office", organization="AYUDA  legal", address="2 B St."
+        ),
+    ]
+    assert run_import(table("r.csv", rows)).ok
+    with Session(engine) as session:
+        assert len(session.exec(select(Organization)).all()) == 1
+
+    rows.append(
+        resource(
+            external_id="c", name="East", organization="Ayuda Legal", organization_kind="faith"
+        )
+    )
+    report = run_import(table("r.csv", rows))
+    assert [str(p) for p in report.problems] == [
+        "r.csv:4: organization_kind: faith: the same organization has legal_services on "
+        "r.csv:2; give one value"
+    ]
+
+
+def test_a_file_of_unknown_kind_is_named(run_import: Importer) -> None:
+    report = run_import(Source(name="notes.csv", data=b"when,what\n2025-01-01,party\n"))
+    assert not report.ok
+    assert str(report.problems[0]).startswith('notes.csv:1: -: "": cannot tell whether')
