@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin, SQLAlchemySyncConfig
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from api import __version__
 from api.database import create_database_engine
+from api.http_cache import ConditionalGet
 from api.problems import problem_details_plugin
 from api.response_cache import ResponseCachePlugin
 from api.routes import meta
+from api.routes.resources import get_one_resource, list_resources
 from api.settings import Settings
 
 __all__ = ["create_app"]
@@ -32,7 +35,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return settings
 
     return Litestar(
-        route_handlers=[meta.health, meta.ready],
+        route_handlers=[meta.health, meta.ready, list_resources, get_one_resource],
         plugins=[
             SQLAlchemyPlugin(config=database),
             problem_details_plugin(),
@@ -50,4 +53,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         state=State({"settings": settings}),
         on_shutdown=[engine.dispose],
+        middleware=[ConditionalGet()],
+        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
     )

@@ -83,11 +83,11 @@ def _opaque(tag: str) -> str:
     return tag[2:] if tag.startswith("W/") else tag
 
 
-def _merge_vary(message: Message) -> None:
-    """One ``Vary`` header naming each field once (compression adds its own)."""
+def _with_one_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers with one ``Vary`` naming each field once (compression adds its own)."""
     fields: list[str] = []
     kept = []
-    for key, value in message["headers"]:
+    for key, value in headers:
         if key.lower() == b"vary":
             for field in value.decode("latin-1").split(","):
                 if field.strip() and field.strip().lower() not in (f.lower() for f in fields):
@@ -96,11 +96,14 @@ def _merge_vary(message: Message) -> None:
             kept.append((key, value))
     if fields:
         kept.append((b"vary", ", ".join(fields).encode("latin-1")))
-    message["headers"] = kept
+    return kept
 
 
 class ConditionalGet(ASGIMiddleware):
-    """Answers ``304`` to a ``GET`` whose ``If-None-Match`` names the response's ETag."""
+    """Answers ``304`` to a ``GET`` whose ``If-None-Match`` names the response's ETag.
+
+    Messages are copied, never changed in place: the response cache keeps the originals.
+    """
 
     scopes = (ScopeType.HTTP,)
 
@@ -117,16 +120,16 @@ class ConditionalGet(ASGIMiddleware):
         async def send_conditionally(message: Message) -> None:
             nonlocal not_modified
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders(message)
-                etag = headers.get("etag")
+                etag = MutableScopeHeaders(message).get("etag")
                 if etag:
-                    _merge_vary(message)
-                if message["status"] == 200 and etag and not etag.startswith("W/"):
+                    message = {**message, "headers": _with_one_vary(list(message["headers"]))}
+                    headers = MutableScopeHeaders(message)
                     coding = headers.get("content-encoding")
-                    if coding and coding != "identity" and etag.endswith('"'):
+                    strong = not etag.startswith("W/") and etag.endswith('"')
+                    if strong and coding and coding != "identity":
                         etag = f'{etag[:-1]}-{coding}"'
                         headers["etag"] = etag
-                    if etag_matches(if_none_match, etag):
+                    if message["status"] == 200 and etag_matches(if_none_match, etag):
                         not_modified = True
                         kept = [(k, v) for k, v in message["headers"] if k.lower() in _KEPT_ON_304]
                         await send({"type": "http.response.start", "status": 304, "headers": kept})

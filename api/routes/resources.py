@@ -1,0 +1,117 @@
+"""Resources: the directory's listings, searched by every filter of ``api.search``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
+from litestar.params import FromPath, Parameter
+from sqlalchemy.orm import Session
+
+from api.http_cache import cacheable_json
+from api.pagination import link_header
+from api.problems import Problem
+from api.routes.filters import (
+    Address,
+    AreaParam,
+    CategoryParam,
+    LanguageParam,
+    LanguageSupportParam,
+    Near,
+    OpenNow,
+    PageParam,
+    PerPage,
+    Q,
+    RadiusKm,
+    Sort,
+    StatusParam,
+    VerifiedWithinDays,
+)
+from api.schemas import Page, ResourceDetail, ResourcePublic
+from api.search import get_resource, resource_query_from_params, search_resources
+from api.settings import Settings
+
+__all__ = ["get_one_resource", "list_resources"]
+
+
+@get(
+    "/api/v1/resources",
+    tags=["resources"],
+    summary="Search resources by category, language, area, distance, text and opening hours",
+    description=(
+        "Repeated parameters mean any of their values; different parameters must all hold. "
+        "With `near` or `address`, each item carries `distance_km` and results are ranked by "
+        "distance (ties by id). Pages carry an RFC 8288 `Link` header."
+    ),
+    sync_to_thread=True,
+)
+def list_resources(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    settings: Settings,
+    category: CategoryParam = None,
+    language: LanguageParam = None,
+    language_support: LanguageSupportParam = None,
+    area: AreaParam = None,
+    near: Near = None,
+    address: Address = None,
+    radius_km: RadiusKm = None,
+    q: Q = None,
+    open_now: OpenNow = None,
+    verified_within_days: VerifiedWithinDays = None,
+    status: StatusParam = None,
+    sort: Sort = None,
+    page: PageParam = None,
+    per_page: PerPage = None,
+) -> Response[Page[ResourcePublic]]:
+    query = resource_query_from_params(
+        db_session,
+        settings=settings,
+        category=category or (),
+        language=language or (),
+        language_support=language_support or (),
+        area=area or (),
+        near=near,
+        address=address,
+        radius_km=radius_km,
+        q=q,
+        open_now=open_now,
+        verified_within_days=verified_within_days,
+        status=status or (),
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
+    page = search_resources(db_session, query, now=datetime.now(UTC), settings=settings)
+    links = link_header(request.url.path, request.url.query, page)
+    return cacheable_json(page, headers={"Link": links})
+
+
+@get(
+    "/api/v1/resources/{resource_id:int}",
+    tags=["resources"],
+    summary="One resource, with its upcoming events",
+    sync_to_thread=True,
+)
+def get_one_resource(
+    db_session: NamedDependency[Session],
+    settings: Settings,
+    resource_id: Annotated[
+        FromPath[int],
+        Parameter(description="The resource's id", examples=[Example(value=1)]),
+    ],
+) -> Response[ResourceDetail]:
+    resource = get_resource(db_session, resource_id, now=datetime.now(UTC), settings=settings)
+    if resource is None:
+        raise Problem(
+            404,
+            "Unknown resource",
+            f"There is no resource with id {resource_id}.",
+            invalid_params=[
+                {"name": "resource_id", "in": "path", "reason": "no resource has this id"}
+            ],
+        )
+    return cacheable_json(resource)
