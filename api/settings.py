@@ -82,6 +82,11 @@ class Settings:
                 "PUENTE_GEOCODER_USER_AGENT is required with PUENTE_GEOCODER=nominatim: "
                 "Nominatim's usage policy asks for a user agent naming your application"
             )
+        if self.geocoder == "pelias" and not self.geocoder_domain:
+            raise SettingsError(
+                "PUENTE_GEOCODER_DOMAIN is required with PUENTE_GEOCODER=pelias: "
+                "Pelias has no public default host; name yours, e.g. pelias.example.org"
+            )
         if self.geocoder_min_delay_s < 0:
             raise SettingsError("PUENTE_GEOCODER_MIN_DELAY_S: expected a number >= 0")
         if self.geocoder == "nominatim" and self.geocoder_min_delay_s < 1.0:

@@ -47,6 +47,7 @@ def test_reads_every_variable() -> None:
         ({"PUENTE_GEOCODER_SCHEME": "ftp"}, "PUENTE_GEOCODER_SCHEME="),
         ({"PUENTE_TIMEZONE": "Mars/Olympus"}, "PUENTE_TIMEZONE="),
         ({"PUENTE_GEOCODER": "nominatim"}, "PUENTE_GEOCODER_USER_AGENT"),
+        ({"PUENTE_GEOCODER": "pelias"}, "PUENTE_GEOCODER_DOMAIN"),
         (
             {
                 "PUENTE_GEOCODER": "nominatim",
