@@ -19,7 +19,7 @@ from api.geo.geocoding import (
     zip_centroid,
 )
 from api.models import GeocodeCache, Organization, Precision
-from api.settings import Settings
+from api.settings import Settings, SettingsError
 from tests.fake_geocoder import FakeNominatim
 
 ADDRESS = "1400 S. Lamar St., Dallas, TX"
@@ -239,9 +239,9 @@ def test_photon_pelias_and_arcgis_answers(
     assert request.path == paths[provider]
 
 
-def test_pelias_without_a_domain_says_what_is_missing(engine: Engine, settings: Settings) -> None:
-    with Session(engine) as session, pytest.raises(GeocodeUnavailable, match="DOMAIN"):
-        geocode(session, replace(settings, geocoder="pelias", geocoder_domain=None), ADDRESS)
+def test_pelias_without_a_domain_is_refused_at_start_up(settings: Settings) -> None:
+    with pytest.raises(SettingsError, match="PUENTE_GEOCODER_DOMAIN"):
+        replace(settings, geocoder="pelias", geocoder_domain=None)
 
 
 def test_offline_geocoding_uses_zip_centroids(engine: Engine, settings: Settings) -> None:
