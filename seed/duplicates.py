@@ -17,6 +17,8 @@ from seed.report import ImportReport, Kind, RowProblem
 
 __all__ = ["unique_areas", "unique_events", "unique_resources"]
 
+_POINT = {"latitude", "longitude", "precision"}
+
 
 def unique_areas(records: list[AreaRecord], report: ImportReport) -> list[AreaRecord]:
     seen: dict[tuple[str, str], AreaRecord] = {}
@@ -34,6 +36,7 @@ def unique_resources(records: list[ResourceRecord], report: ImportReport) -> lis
     by_id: dict[str, ResourceRecord] = {}
     by_key: dict[tuple[Any, ...], ResourceRecord] = {}
     organizations: dict[str, tuple[ResourceRecord, dict[str, Any]]] = {}
+    places: dict[tuple[str, ...], ResourceRecord] = {}
     kept = []
     for record in records:
         location = record.location.values
@@ -71,8 +74,49 @@ def unique_resources(records: list[ResourceRecord], report: ImportReport) -> lis
             record, organizations, report
         ):
             continue
+        if location.get("address") and _place_conflict(record, key[1], places, report):
+            continue
         kept.append(record)
     return kept
+
+
+def _place_conflict(
+    record: ResourceRecord,
+    key: tuple[str, ...],
+    seen: dict[tuple[str, ...], ResourceRecord],
+    report: ImportReport,
+) -> bool:
+    """Rows at the same street address share one location, so they must agree on its point."""
+    first = seen.setdefault(key, record)
+    if first is record:
+        return False
+    ours, theirs = record.location, first.location
+    geocoded = ours.needs_geocoding or theirs.needs_geocoding
+    pairs = [
+        ("latitude", ours.latitude, theirs.latitude),
+        ("longitude", ours.longitude, theirs.longitude),
+        ("precision", ours.precision, theirs.precision),
+    ]
+    for field, column in (("name", "location_name"), ("confidential", "confidential")):
+        if field in ours.values and field in theirs.values:
+            pairs.append((column, ours.values[field], theirs.values[field]))
+    for column, mine, other in pairs:
+        if mine != other and not (column in _POINT and geocoded):
+            report.reject(
+                "resources",
+                [
+                    RowProblem(
+                        file=record.file,
+                        line=record.line,
+                        column=column,
+                        value="" if mine is None else str(getattr(mine, "value", mine)),
+                        reason=f"the same address has {getattr(other, 'value', other)} on "
+                        f"{first.file}:{first.line}; rows at one address share one location",
+                    )
+                ],
+            )
+            return True
+    return False
 
 
 def _organization_conflict(

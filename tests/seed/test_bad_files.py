@@ -154,3 +154,17 @@ def test_event_at_a_refused_venue_names_the_venue_row(run_import: Importer, engi
         "events.csv:2: venue: clinic-1: its resource (resources.csv:2) was refused"
     ]
     assert directory_state(engine) == before
+
+
+def test_rows_at_one_address_must_agree_on_its_point(run_import: Importer, engine: Engine) -> None:
+    before = directory_state(engine)
+    rows = [
+        good("a", name="Clinic A"),
+        good("b", name="Clinic B", latitude="32.9"),  # same street address, other point
+    ]
+    report = run_import(table("bad.csv", rows))
+    assert [str(p) for p in report.problems] == [
+        "bad.csv:3: latitude: 32.9: the same address has 32.7876 on bad.csv:2; "
+        "rows at one address share one location"
+    ]
+    assert directory_state(engine) == before
