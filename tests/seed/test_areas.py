@@ -90,3 +90,14 @@ def test_invalid_polygon_names_its_line(run_import: Importer, engine: Engine) ->
     assert "not a valid polygon" in str(report.problems[0])
     with Session(engine) as session:
         assert session.exec(select(Area)).all() == []
+
+
+def test_a_location_that_moves_is_retagged(run_import: Importer, engine: Engine) -> None:
+    north = ("1", "District 1", square(-97.0, 32.78, -96.6, 33.0))
+    south = ("2", "District 2", square(-97.0, 32.5, -96.6, 32.78))
+    run_import(districts(north, south), SIDECAR)
+    run_import(table("r.csv", [resource(latitude="32.79", longitude="-96.80")]))
+    assert tags(engine) == [("council_district", "1")]
+    moved = run_import(table("r.csv", [resource(latitude="32.70", longitude="-96.80")]))
+    assert moved.counts["resources"].updated == 1
+    assert tags(engine) == [("council_district", "2")]
