@@ -1,0 +1,16 @@
+"""The map page for residents: Folium map, filters, list, print, English and Spanish."""
+
+from __future__ import annotations
+
+from litestar.types import ControllerRouterHandler
+
+from web.assets import asset_routers
+from web.pages import list_page, map_page
+from web.report import report_form, send_report
+
+__all__ = ["route_handlers"]
+
+
+def route_handlers() -> list[ControllerRouterHandler]:
+    """Everything ``web`` serves: the pages and their static assets."""
+    return [map_page, list_page, report_form, send_report, *asset_routers()]

@@ -1,0 +1,229 @@
+"""The resident map, built with Folium and rendered on the server.
+
+Privacy shapes the build: Folium's defaults load Leaflet, jQuery, Bootstrap and fonts from
+CDNs and tiles from OpenStreetMap. Here every element's ``default_js`` / ``default_css`` is
+pointed at the app's own static route on the instance (the class lists are shared by every
+map in the process, so they are never touched), the map is built with ``tiles=None``, and a
+tile layer is added only when ``PUENTE_TILE_URL`` names one. Without tiles the area outlines
+are shown as the basemap.
+
+All resources go into one ``FastMarkerCluster`` layer as compact rows
+``[lat, lon, id, category index, name]``; ``Puente.marker`` in ``web/static/puente.js``
+turns each row into a marker whose popup is built as DOM text (never HTML from the
+database) and fills in the details from the public API when it opens. That keeps a page of
+10,000 resources small: no per-resource Python object, no per-resource HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+import folium
+from branca.element import CssLink, JavascriptLink
+from folium.plugins import FastMarkerCluster
+from folium.utilities import JsCode
+from markupsafe import escape
+
+from api.schemas import ResourcePublic
+from api.settings import Settings
+from web.assets import AssetUrls
+from web.outlines import AreaOutline
+
+__all__ = ["MapLabels", "RenderedMap", "build_map", "marker_rows", "render_map"]
+
+COORDINATE_DIGITS = 5
+"""Marker coordinates are rounded to about a metre; more digits only add bytes."""
+
+MAX_FIT_ZOOM = 15
+"""Fitting the map to one or two nearby places stops at street level."""
+
+MAX_ZOOM = 19
+
+OUTLINE_STYLE = {"color": "#4a5560", "weight": 1.5, "opacity": 0.8, "fillOpacity": 0.04}
+
+
+@dataclass(frozen=True, kw_only=True)
+class MapLabels:
+    """Translated words the map itself shows (the legend and popups are the page's)."""
+
+    resources: str
+    search_point: str
+    area_kinds: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderedMap:
+    head: str
+    """``<script src>`` and ``<link rel=stylesheet>`` tags, all pointing at the app."""
+
+    body: str
+    """The map's element."""
+
+    script: str
+    """The body of the one inline script that draws the map (no ``<script>`` tags)."""
+
+
+def marker_rows(resources: Iterable[ResourcePublic], categories: Sequence[str]) -> list[list[Any]]:
+    index = {category: position for position, category in enumerate(categories)}
+    return [
+        [
+            round(resource.location.latitude, COORDINATE_DIGITS),
+            round(resource.location.longitude, COORDINATE_DIGITS),
+            resource.id,
+            index.get(resource.category, -1),
+            resource.name,
+        ]
+        for resource in resources
+    ]
+
+
+def build_map(
+    rows: list[list[Any]],
+    *,
+    outlines: Sequence[AreaOutline],
+    settings: Settings,
+    assets: AssetUrls,
+    labels: MapLabels,
+    point: tuple[float, float] | None = None,
+) -> folium.Map:
+    """A map of the marker rows (see ``marker_rows``), area outlines and the search point."""
+    m = folium.Map(location=None, tiles=None, control_scale=True, prefer_canvas=False)
+    m.options["max_zoom"] = MAX_ZOOM  # clustering needs a maximum zoom even without tiles
+    _use_app_assets(m, [("leaflet", assets.leaflet_js)], [("leaflet_css", assets.leaflet_css)])
+    if settings.tile_url is not None:
+        folium.TileLayer(
+            tiles=settings.tile_url,
+            attr=settings.tile_attribution,
+            name="tiles",
+            control=False,
+            max_zoom=MAX_ZOOM,
+        ).add_to(m)
+
+    _add_outlines(m, outlines, labels=labels, as_basemap=settings.tile_url is None)
+
+    cluster = FastMarkerCluster(
+        rows,
+        callback="Puente.marker",
+        name=str(escape(labels.resources)),
+        show=True,
+        control=False,
+        show_coverage_on_hover=False,
+        chunked_loading=True,
+        max_cluster_radius=45,
+    )
+    _use_app_assets(
+        cluster,
+        [("markerclusterjs", assets.markercluster_js)],
+        [
+            ("markerclustercss", assets.markercluster_css),
+            ("markerclusterdefaultcss", assets.markercluster_default_css),
+        ],
+    )
+    cluster.add_to(m)
+
+    if point is not None:
+        folium.CircleMarker(
+            location=list(point),
+            radius=9,
+            color="#111111",
+            weight=3,
+            fill=True,
+            fill_color="#ffd400",
+            fill_opacity=1,
+            tooltip=str(escape(labels.search_point)),
+        ).add_to(m)
+
+    if outlines:
+        folium.LayerControl(collapsed=True).add_to(m)
+
+    bounds = _bounds(rows, outlines, point)
+    if bounds is not None:
+        m.fit_bounds(bounds, max_zoom=MAX_FIT_ZOOM)
+    return m
+
+
+def render_map(m: folium.Map) -> RenderedMap:
+    root = m.get_root()
+    root.render()
+    links = [
+        child.render()
+        for child in root.header._children.values()
+        if isinstance(child, JavascriptLink | CssLink)
+    ]
+    return RenderedMap(head="\n".join(links), body=root.html.render(), script=root.script.render())
+
+
+def _use_app_assets(element: Any, js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
+    """Point one element's asset lists at the app (on the instance, never the class)."""
+    element.default_js = js
+    element.default_css = css
+
+
+def _add_outlines(
+    m: folium.Map, outlines: Sequence[AreaOutline], *, labels: MapLabels, as_basemap: bool
+) -> None:
+    by_kind = [(kind, list(group)) for kind, group in groupby(outlines, key=lambda o: o.kind)]
+    # Without tiles, the coarsest kind (fewest areas) is drawn from the start as the basemap.
+    coarsest = min(by_kind, key=lambda item: len(item[1]))[0] if by_kind else None
+    for kind, group in by_kind:
+        notes = {outline.note for outline in group if outline.note}
+        name = labels.area_kinds.get(kind, kind)
+        if len(notes) == 1:
+            name = f"{name} ({notes.pop()})"
+        collection = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": outline.geometry,
+                    "properties": {
+                        "name": outline.name,
+                        "code": outline.code,
+                        "note": outline.note,
+                        "style": OUTLINE_STYLE,
+                    },
+                }
+                for outline in group
+            ],
+        }
+        layer = folium.GeoJson(
+            collection,
+            name=str(escape(name)),  # Leaflet's layer control writes names as HTML
+            show=as_basemap and kind == coarsest,
+            on_each_feature=JsCode("Puente.outline"),
+            interactive=True,
+        )
+        _use_app_assets(layer, [], [])
+        layer.add_to(m)
+
+
+def _bounds(
+    rows: list[list[Any]], outlines: Sequence[AreaOutline], point: tuple[float, float] | None
+) -> list[list[float]] | None:
+    latitudes = [row[0] for row in rows]
+    longitudes = [row[1] for row in rows]
+    if point is not None:
+        latitudes.append(point[0])
+        longitudes.append(point[1])
+    if not latitudes:
+        for outline in outlines:
+            for lon, lat in _coordinates(outline.geometry):
+                latitudes.append(lat)
+                longitudes.append(lon)
+    if not latitudes:
+        return None
+    return [[min(latitudes), min(longitudes)], [max(latitudes), max(longitudes)]]
+
+
+def _coordinates(geometry: dict[str, Any]) -> Iterable[tuple[float, float]]:
+    def walk(value: Any) -> Iterable[tuple[float, float]]:
+        if value and isinstance(value[0], int | float):
+            yield float(value[0]), float(value[1])
+        else:
+            for item in value:
+                yield from walk(item)
+
+    return walk(geometry.get("coordinates", []))

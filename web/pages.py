@@ -1,0 +1,373 @@
+"""The resident pages: ``GET /`` (map and list) and ``GET /list`` (the printable list).
+
+Both call ``api.search`` in process with the filters from the URL. The map gets every
+match (one clustered layer); the list under it shows one page of them, ordered by distance
+when a point is given. Inline scripts carry the request's CSP nonce (``api.headers``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.enums import MediaType
+from sqlalchemy.orm import Session
+
+from api.headers import csp_nonce
+from api.models import Category
+from api.schemas import FacetCount
+from api.search import ResourceQuery, facet_counts, iter_resources, search_resources
+from api.settings import Settings
+from web.assets import AssetUrls
+from web.filters import RADII_KM, PageFilters, build_query
+from web.i18n import UiLocale, available_locales, negotiate, translations, ui_locale
+from web.labels import area_kind_label, category_label, category_style
+from web.listing import ListedResource, format_distance, listed
+from web.map import MapLabels, build_map, marker_rows, render_map
+from web.outlines import AreaOutline, load_outlines
+from web.page_config import client_config, privacy_line
+from web.rendering import environment
+
+__all__ = [
+    "ASSETS",
+    "LIST_PER_PAGE",
+    "MAP_PER_PAGE",
+    "base_context",
+    "list_page",
+    "map_page",
+    "request_locale",
+]
+
+MAP_PER_PAGE = 50
+"""Places listed under the map per page (the map itself shows every match)."""
+LIST_PER_PAGE = 100
+"""Places on one printable page."""
+
+ASSETS = AssetUrls.default()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Option:
+    value: str
+    label: str
+    count: int = 0
+    selected: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class OptionGroup:
+    label: str
+    options: list[Option]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Wider:
+    label: str
+    url: str
+    count: int
+
+
+@get("/", name="map-page", include_in_schema=False, sync_to_thread=True)
+def map_page(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+) -> Response[str]:
+    """The map of every match, with the list of the first ones under it."""
+    return _page(request, db_session, settings, path="/", per_page=MAP_PER_PAGE, with_map=True)
+
+
+@get("/list", name="list-page", include_in_schema=False, sync_to_thread=True)
+def list_page(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+) -> Response[str]:
+    """The same results as a printable list in large type."""
+    return _page(
+        request, db_session, settings, path="/list", per_page=LIST_PER_PAGE, with_map=False
+    )
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    session: Session,
+    settings: Settings,
+    *,
+    path: str,
+    per_page: int,
+    with_map: bool,
+) -> Response[str]:
+    ui = request_locale(request)
+    gettext = translations(ui.code).gettext
+    asked = PageFilters.from_query(request.query_params)
+    query, filters, errors = build_query(session, settings, asked, per_page=per_page)
+    now = datetime.now(UTC)
+    found = search_resources(session, query, now=now, settings=settings)
+    outlines = load_outlines(session)
+    categories = [category.value for category in Category]
+
+    other = {"now": now, "settings": settings}
+    form = {
+        "action": path,
+        "address": filters.address or "",
+        "near": filters.near or "",
+        "languages": _language_options(
+            facet_counts(session, query, "language", **other), query, ui
+        ),
+        "area_groups": _area_groups(
+            outlines, facet_counts(session, query, "area", **other), query, gettext
+        ),
+        "categories": _category_options(
+            facet_counts(session, query, "category", **other), query, gettext
+        ),
+        "radii": [
+            Option(
+                value=str(km),
+                label=gettext("Within %(km)s km") % {"km": km},
+                selected=query.radius_km == km,
+            )
+            for km in RADII_KM
+        ],
+        "clear_url": f"{path}?lang={ui.code}",
+    }
+    language_codes = [option.value for option in form["languages"]]
+    results: list[ListedResource] = [
+        listed(resource, ui=ui, gettext=gettext, zone=settings.zone) for resource in found.items
+    ]
+    page_filters = filters.without("page")
+    context = base_context(
+        request,
+        ui,
+        settings,
+        switch_url=lambda code: filters.url(path, lang=code),
+        language_codes=language_codes,
+    )
+    context |= {
+        "form": form,
+        "errors": errors,
+        "results": results,
+        "total": found.total,
+        "page": found.page,
+        "pages": found.pages,
+        "first_number": (found.page - 1) * found.per_page + 1,
+        "previous_url": _page_url(filters, path, ui, found.page - 1) if found.page > 1 else None,
+        "next_url": _page_url(filters, path, ui, found.page + 1)
+        if found.page < found.pages
+        else None,
+        "by_distance": query.near is not None and query.order == "distance",
+        "wider": _wider(session, settings, filters, path, ui, gettext, now)
+        if found.total == 0
+        else [],
+        "active_filters": filters.active,
+        "open_filters": filters.active == 0 or bool(errors),
+        "list_url": page_filters.url("/list", lang=ui.code),
+        "map_url": page_filters.url("/", lang=ui.code),
+        "summary": _summary(query, form, gettext, ui),
+        "legend": [
+            {
+                "label": category_label(code, gettext),
+                "color": category_style(code).color,
+                "icon": category_style(code).icon,
+            }
+            for code in categories
+        ],
+    }
+    template = "map.html" if with_map else "list.html"
+    if with_map:
+        rows = marker_rows(
+            iter_resources(session, replace(query, page=1), now=now, settings=settings),
+            categories,
+        )
+        folium_map = build_map(
+            rows,
+            outlines=outlines,
+            settings=settings,
+            assets=ASSETS,
+            labels=MapLabels(
+                resources=gettext("Places"),
+                search_point=gettext("Your search point"),
+                area_kinds={o.kind: area_kind_label(o.kind, gettext) for o in outlines},
+            ),
+            point=query.near,
+        )
+        context["map"] = render_map(folium_map)
+    html = environment(ui.code).get_template(template).render(context)
+    status = 400 if errors else 200
+    return Response(
+        content=html,
+        media_type=MediaType.HTML,
+        status_code=status,
+        headers={"Content-Language": ui.code, "Vary": "Accept-Language"},
+    )
+
+
+def _page_url(filters: PageFilters, path: str, ui: UiLocale, page: int) -> str:
+    return replace(filters, page=str(page) if page > 1 else None).url(path, lang=ui.code)
+
+
+def request_locale(request: Request[Any, Any, Any]) -> UiLocale:
+    """``?lang=`` when the page has that language, else the browser's best match."""
+    return ui_locale(
+        negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    )
+
+
+def base_context(
+    request: Request[Any, Any, Any],
+    ui: UiLocale,
+    settings: Settings,
+    *,
+    switch_url: Callable[[str], str],
+    language_codes: Sequence[str] = (),
+) -> dict[str, Any]:
+    """What every page's frame needs: language, language switch, assets, privacy line,
+    the script's configuration and the CSP nonce."""
+    gettext = translations(ui.code).gettext
+    choices = []
+    for code in available_locales():
+        name = ui_locale(code).name
+        choices.append(
+            {
+                "code": code,
+                "name": name[:1].upper() + name[1:],
+                "url": switch_url(code),
+                "current": code == ui.code,
+            }
+        )
+    return {
+        "ui": ui,
+        "ui_choices": choices,
+        "assets": ASSETS,
+        "home_url": f"/?lang={ui.code}",
+        "privacy_line": privacy_line(settings, gettext),
+        "config": client_config(
+            ui=ui,
+            gettext=gettext,
+            settings=settings,
+            categories=[category.value for category in Category],
+            language_codes=language_codes,
+        ),
+        "nonce": csp_nonce(request),
+    }
+
+
+def _language_options(facet: list[FacetCount], query: ResourceQuery, ui: UiLocale) -> list[Option]:
+    counts = {item.value: item.count for item in facet}
+    for code in query.languages:
+        counts.setdefault(code, 0)
+    options = [
+        Option(value=code, label=ui.language(code), count=count, selected=code in query.languages)
+        for code, count in counts.items()
+    ]
+    return sorted(options, key=lambda option: option.label.casefold())
+
+
+def _area_groups(
+    outlines: list[AreaOutline], facet: list[FacetCount], query: ResourceQuery, gettext: Any
+) -> list[OptionGroup]:
+    counts = {item.value: item.count for item in facet}
+    groups: dict[str, list[Option]] = {}
+    for outline in outlines:
+        value = f"{outline.kind}:{outline.code}"
+        count = counts.get(value, 0)
+        label = outline.name if outline.name == outline.code else f"{outline.name}"
+        groups.setdefault(outline.kind, []).append(
+            Option(
+                value=value,
+                label=f"{label} ({count})",
+                count=count,
+                selected=(outline.kind, outline.code) in query.areas,
+            )
+        )
+    result = []
+    for kind, options in groups.items():
+        notes = {o.note for o in outlines if o.kind == kind and o.note}
+        label = area_kind_label(kind, gettext)
+        if len(notes) == 1:
+            label = f"{label} ({notes.pop()})"
+        result.append(OptionGroup(label=label, options=options))
+    return result
+
+
+def _category_options(facet: list[FacetCount], query: ResourceQuery, gettext: Any) -> list[Option]:
+    counts = {item.value: item.count for item in facet}
+    return [
+        Option(
+            value=category.value,
+            label=category_label(category.value, gettext),
+            count=counts.get(category.value, 0),
+            selected=category in query.categories,
+        )
+        for category in Category
+    ]
+
+
+def _summary(query: ResourceQuery, form: dict[str, Any], gettext: Any, ui: UiLocale) -> str:
+    """The filters in words, for the printed flyer."""
+    parts = []
+    for option in form["languages"]:
+        if option.selected:
+            parts.append(gettext("Language: %(name)s") % {"name": option.label})
+    for group in form["area_groups"]:
+        for option in group.options:
+            if option.selected:
+                name = option.label.rsplit(" (", 1)[0]
+                parts.append(gettext("Area: %(name)s") % {"name": f"{group.label} {name}"})
+    for option in form["categories"]:
+        if option.selected:
+            parts.append(option.label)
+    if query.near is not None:
+        if query.radius_km is not None:
+            distance = format_distance(query.radius_km, ui)
+            parts.append(
+                gettext("Within %(distance)s of the search point") % {"distance": distance}
+            )
+        else:
+            parts.append(gettext("Nearest to the search point first"))
+    return " · ".join(parts)
+
+
+def _wider(
+    session: Session,
+    settings: Settings,
+    filters: PageFilters,
+    path: str,
+    ui: UiLocale,
+    gettext: Any,
+    now: datetime,
+) -> list[Wider]:
+    """One-step wider searches that find something, in the order a resident would try them."""
+    filters = filters.without("page")
+    candidates: list[tuple[str, PageFilters]] = []
+    if filters.area:
+        candidates.append((gettext("Any area"), filters.without("area")))
+    if filters.radius_km:
+        bigger = [km for km in RADII_KM if km > float(filters.radius_km)]
+        if bigger:
+            label = gettext("Within %(km)s km") % {"km": bigger[0]}
+            candidates.append((label, replace(filters, radius_km=str(bigger[0]))))
+        else:
+            candidates.append(
+                (gettext("Any distance (nearest first)"), filters.without("radius_km"))
+            )
+    if filters.language:
+        candidates.append((gettext("Any language"), filters.without("language")))
+    if filters.category:
+        candidates.append((gettext("Any kind of help"), filters.without("category")))
+    if filters.active > 1:
+        everything = filters.without("language", "area", "category", "radius_km")
+        candidates.append((gettext("All filters cleared"), everything))
+    options = []
+    for label, wider in candidates:
+        query, _, problems = build_query(session, settings, wider, per_page=1)
+        if problems:
+            continue
+        count = search_resources(session, query, now=now, settings=settings).total
+        if count:
+            options.append(Wider(label=label, url=wider.url(path, lang=ui.code), count=count))
+    return options

@@ -1,0 +1,312 @@
+/* Puente's map page: markers, popups, "near me" and print.
+ *
+ * Everything that comes from the directory is written with textContent, never as HTML:
+ * a listing named <img src=x onerror=alert(1)> shows those characters and runs nothing.
+ * The page's words arrive translated in the #puente-config JSON block.
+ */
+(function () {
+  "use strict";
+
+  var config = null;
+  var details = {};
+
+  function cfg() {
+    if (config === null) {
+      var node = document.getElementById("puente-config");
+      config = node ? JSON.parse(node.textContent) : { labels: {}, categories: [] };
+    }
+    return config;
+  }
+
+  function t(key) {
+    var labels = cfg().labels;
+    return Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : key;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function link(href, text, external) {
+    var a = el("a", null, text);
+    a.href = href;
+    if (external) a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  function safeUrl(value) {
+    if (typeof value !== "string") return null;
+    try {
+      var url = new URL(value.trim());
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function telUrl(phone) {
+    if (!phone) return null;
+    var first = String(phone).split(/\s*(?:ext\.?|x|,|;|\/)\s*\d*/i)[0];
+    var digits = first.replace(/[^0-9+]/g, "");
+    return digits.replace(/^\+/, "").length >= 3 ? "tel:" + digits : null;
+  }
+
+  function category(index) {
+    var categories = cfg().categories;
+    return categories[index] || cfg().other;
+  }
+
+  function categoryByCode(code) {
+    var categories = cfg().categories;
+    for (var i = 0; i < categories.length; i++) {
+      if (categories[i].code === code) return categories[i];
+    }
+    return cfg().other;
+  }
+
+  function glyph(cat) {
+    var wrap = el("span", "puente-pin");
+    wrap.style.setProperty("--category", cat.color);
+    var icon = el("i", "fa-solid " + cat.icon);
+    icon.setAttribute("aria-hidden", "true");
+    wrap.appendChild(icon);
+    return wrap;
+  }
+
+  function formatDate(value, withTime) {
+    var c = cfg();
+    var options = withTime
+      ? { dateStyle: "full", timeStyle: "short", timeZone: c.timezone }
+      : { dateStyle: "long", timeZone: c.timezone };
+    try {
+      return new Intl.DateTimeFormat(c.lang, options).format(new Date(value));
+    } catch (e) {
+      return String(value);
+    }
+  }
+
+  var PinIcon = window.L
+    ? L.DivIcon.extend({
+        createIcon: function (oldIcon) {
+          var div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
+          div.replaceChildren(glyph(this.options.category));
+          return div;
+        },
+      })
+    : null;
+
+  /* One FastMarkerCluster row: [lat, lon, id, category index, name]. */
+  function marker(row) {
+    var cat = category(row[3]);
+    var icon = new PinIcon({
+      className: "puente-marker",
+      html: false,
+      iconSize: [32, 32],
+      iconAnchor: [16, 16],
+      popupAnchor: [0, -14],
+      category: cat,
+    });
+    var m = L.marker([row[0], row[1]], { icon: icon, title: row[4], keyboard: true });
+    m.puenteId = row[2];
+    m.bindPopup(
+      function () {
+        return popup(row, cat);
+      },
+      { maxWidth: 320, minWidth: 220, autoPanPadding: [16, 16] }
+    );
+    return m;
+  }
+
+  function popup(row, cat) {
+    var box = el("div", "puente-popup");
+    box.setAttribute("data-id", row[2]);
+    var title = el("h3", "name", row[4]);
+    box.appendChild(title);
+    box.appendChild(el("p", "category", cat.label));
+    var body = el("div", "body", t("loading"));
+    box.appendChild(body);
+    var id = row[2];
+    var fill = function (resource) {
+      body.replaceChildren(detailNodes(resource));
+    };
+    if (details[id]) {
+      fill(details[id]);
+    } else {
+      fetch(cfg().resourceUrl.replace("{id}", encodeURIComponent(id)), {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.json();
+        })
+        .then(function (resource) {
+          details[id] = resource;
+          fill(resource);
+        })
+        .catch(function () {
+          body.replaceChildren(el("p", "error", t("detailsFailed")));
+        });
+    }
+    return box;
+  }
+
+  function line(parent, label, content) {
+    var p = el("p");
+    if (label) p.appendChild(el("span", "label", label + " "));
+    if (content instanceof Node) p.appendChild(content);
+    else p.appendChild(document.createTextNode(String(content)));
+    parent.appendChild(p);
+    return p;
+  }
+
+  function detailNodes(r) {
+    var c = cfg();
+    var frag = document.createDocumentFragment();
+    var loc = r.location || {};
+    if (r.organization) {
+      var kind = c.organizationKinds[r.organization.kind] || r.organization.kind;
+      line(frag, t("runBy"), r.organization.name + " — " + kind);
+    }
+    if (r.category === "legal_aid") {
+      var doj = r.organization ? r.organization.doj_recognized : null;
+      line(frag, null, doj === true ? t("dojYes") : doj === false ? t("dojNo") : t("dojUnknown"));
+    }
+    if (loc.confidential || !loc.address) {
+      var areas = (loc.areas || []).map(function (a) {
+        return (c.areaKinds[a.kind] || a.kind) + ": " + a.name;
+      });
+      line(frag, null, t("private") + (areas.length ? " " + t("area") + " " + areas.join("; ") : ""));
+    } else {
+      var cityLine = [loc.city, loc.state, loc.postal_code].filter(Boolean).join(" ");
+      var address = line(frag, null, [loc.address, cityLine].filter(Boolean).join(", "));
+      address.className = "address";
+      var links = el("p", "directions");
+      var point = loc.latitude.toFixed(6) + "," + loc.longitude.toFixed(6);
+      links.appendChild(link("geo:" + point + "?q=" + point + "(" + encodeURIComponent(r.name) + ")", t("directionsApp")));
+      links.appendChild(document.createTextNode(" · "));
+      links.appendChild(
+        link(
+          "https://www.openstreetmap.org/directions?route=%3B" + encodeURIComponent(point),
+          t("directionsOsm"),
+          true
+        )
+      );
+      frag.appendChild(links);
+    }
+    if (r.phone) {
+      var tel = telUrl(r.phone);
+      line(frag, t("phone"), tel ? link(tel, r.phone) : r.phone);
+    }
+    var website = safeUrl(r.website);
+    if (website) line(frag, null, link(website, t("website"), true));
+    if (r.languages && r.languages.length) {
+      var names = r.languages.map(function (l) {
+        var name = c.languageNames[l.code] || l.name || l.code;
+        var support = l.support && c.supports[l.support];
+        return support ? name + " (" + support + ")" : name;
+      });
+      line(frag, t("languages"), names.join(", "));
+    }
+    if (r.hours) {
+      var hours = line(frag, t("hours"), r.hours);
+      if (r.open_now === true) hours.appendChild(el("strong", "open", " · " + t("openNow")));
+      else if (r.open_now === false) hours.appendChild(el("span", "closed", " · " + t("closedNow")));
+    }
+    var events = r.events || (r.next_event ? [r.next_event] : []);
+    events.slice(0, 3).forEach(function (event) {
+      var p = line(frag, t("nextMeeting"), event.title + ", " + formatDate(event.starts_at, true));
+      if (event.status === "cancelled") p.appendChild(el("strong", "closed", " · " + t("cancelled")));
+      p.appendChild(document.createTextNode(" · "));
+      p.appendChild(link(c.calendarUrl.replace("{id}", encodeURIComponent(event.id)), t("addToCalendar")));
+    });
+    var meta = el("p", "meta");
+    meta.appendChild(
+      document.createTextNode(r.verified_at ? t("verified") + " " + formatDate(r.verified_at, false) : t("unverified"))
+    );
+    var source = safeUrl(r.source_url);
+    if (source) {
+      meta.appendChild(document.createTextNode(" · "));
+      meta.appendChild(link(source, t("source"), true));
+    }
+    meta.appendChild(document.createTextNode(" · "));
+    meta.appendChild(link(c.reportUrl.replace("{id}", encodeURIComponent(r.id)), t("report")));
+    frag.appendChild(meta);
+    return frag;
+  }
+
+  /* Tooltip of an area outline: its name and note, as text. */
+  function outline(feature, layer) {
+    var props = feature.properties || {};
+    var text = props.name + (props.note ? " — " + props.note : "");
+    layer.bindTooltip(el("span", null, text), { sticky: true });
+  }
+
+  function round2(value) {
+    return (Math.round(value * 100) / 100).toFixed(2);
+  }
+
+  function setUpNearMe() {
+    var button = document.getElementById("near-me");
+    var form = document.getElementById("filters");
+    if (!button || !form || !("geolocation" in navigator)) return;
+    var status = document.getElementById("near-status");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = t("locating");
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          /* Rounded here, before anything leaves the phone: two decimals is about 1 km. */
+          form.elements.near.value = round2(position.coords.latitude) + "," + round2(position.coords.longitude);
+          form.elements.address.value = "";
+          if (form.requestSubmit) form.requestSubmit();
+          else form.submit();
+        },
+        function () {
+          status.textContent = t("locationFailed");
+        },
+        { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 }
+      );
+    });
+    /* Typing an address replaces a shared point. */
+    form.elements.address.addEventListener("input", function () {
+      form.elements.near.value = "";
+    });
+  }
+
+  /* Leave empty filters out of the URL, so a shared search reads cleanly. */
+  function setUpCleanUrls() {
+    var form = document.getElementById("filters");
+    if (!form) return;
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && field.value === "") field.disabled = true;
+      });
+    });
+    window.addEventListener("pageshow", function () {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        field.disabled = false;
+      });
+    });
+  }
+
+  function setUpPrint() {
+    var button = document.getElementById("print");
+    if (!button) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpNearMe();
+    setUpCleanUrls();
+    setUpPrint();
+  });
+
+  window.Puente = { marker: marker, outline: outline, categoryByCode: categoryByCode };
+})();
