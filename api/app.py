@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin, SQLAlchemySyncConfig
-from litestar import Litestar
+from litestar import Litestar, Router
+from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -14,11 +15,22 @@ from api.database import create_database_engine
 from api.http_cache import ConditionalGet
 from api.problems import problem_details_plugin
 from api.response_cache import ResponseCachePlugin
-from api.routes import meta
+from api.routes import areas, events, facets, feeds, meta
 from api.routes.resources import get_one_resource, list_resources
 from api.settings import Settings
 
 __all__ = ["create_app"]
+
+
+def register_each_path_once(app_config: AppConfig) -> AppConfig:
+    """Hand every handler to Litestar inside one router.
+
+    Registered one by one, a second handler on a path (``POST /api/v1/events`` beside
+    ``GET``) re-registers the first, and Litestar 2.25 then wraps a ``sync_to_thread``
+    handler twice, so it answers 500. A router registers each path once.
+    """
+    app_config.route_handlers = [Router("", route_handlers=list(app_config.route_handlers))]
+    return app_config
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -35,7 +47,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return settings
 
     return Litestar(
-        route_handlers=[meta.health, meta.ready, list_resources, get_one_resource],
+        route_handlers=[
+            meta.health,
+            meta.ready,
+            list_resources,
+            get_one_resource,
+            areas.list_areas,
+            areas.get_area,
+            events.list_events,
+            facets.list_languages,
+            facets.list_categories,
+            feeds.resources_geojson,
+            feeds.resources_csv,
+            feeds.events_ics,
+        ],
+        on_app_init=[register_each_path_once],
         plugins=[
             SQLAlchemyPlugin(config=database),
             problem_details_plugin(),
