@@ -58,6 +58,7 @@ def event_uid(event_id: int, domain: str = DEFAULT_DOMAIN) -> str:
 
 def location_text(location: LocationPublic) -> str:
     """Venue and street address; for a confidential venue only the areas it lies in."""
+    parts: list[str | None]
     if location.confidential:
         parts = [area.name for area in location.areas] or [location.city]
     else:
@@ -110,7 +111,7 @@ def _header(zone: ZoneInfo, name: str, domain: str, first: date) -> bytes:
             zone, tzid=zone.key, first_date=first, last_date=date(first.year + _ZONE_YEARS, 1, 1)
         )
     )
-    text = calendar.to_ical()
+    text: bytes = calendar.to_ical()
     return text[: text.rindex(b"END:VCALENDAR")]
 
 

@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery, Parameter
 from pydantic import BaseModel
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from api.formats.geojson import MEDIA_TYPE as GEOJSON
 from api.formats.geojson import area_feature
@@ -52,24 +53,24 @@ def _counts(
     session: Session, kind: str | None, *, area_id: int | None = None
 ) -> list[tuple[Area, int]]:
     resource_join = and_(
-        Resource.location_id == Location.id,
-        Resource.status == ResourceStatus.ACTIVE.value,
-        Resource.retired_at.is_(None),  # type: ignore[union-attr]
+        col(Resource.location_id) == col(Location.id),
+        col(Resource.status) == ResourceStatus.ACTIVE.value,
+        col(Resource.retired_at).is_(None),
+    )
+    location_join = and_(
+        col(Location.id) == col(LocationArea.location_id), col(Location.retired_at).is_(None)
     )
     statement = (
-        select(Area, func.count(func.distinct(Resource.id)))
-        .outerjoin(LocationArea, LocationArea.area_id == Area.id)  # type: ignore[arg-type]
-        .outerjoin(
-            Location,
-            and_(Location.id == LocationArea.location_id, Location.retired_at.is_(None)),  # type: ignore[union-attr]
-        )
-        .outerjoin(Resource, resource_join)  # type: ignore[arg-type]
-        .group_by(Area.id)  # type: ignore[arg-type]
+        select(Area, func.count(func.distinct(col(Resource.id))))
+        .outerjoin(LocationArea, col(LocationArea.area_id) == col(Area.id))
+        .outerjoin(Location, location_join)
+        .outerjoin(Resource, resource_join)
+        .group_by(col(Area.id))
     )
     if kind is not None:
-        statement = statement.where(Area.kind == kind)
+        statement = statement.where(col(Area.kind) == kind)
     if area_id is not None:
-        statement = statement.where(Area.id == area_id)
+        statement = statement.where(col(Area.id) == area_id)
     rows = [(area, int(count)) for area, count in session.execute(statement).all()]
     return sorted(rows, key=lambda row: (row[0].kind, _code_order(row[0].code)))
 
@@ -86,7 +87,7 @@ def _summary(area: Area, count: int) -> AreaSummary:
 
 
 def _kinds(session: Session) -> list[str]:
-    return sorted(session.scalars(select(Area.kind).distinct()).all())
+    return sorted(session.scalars(select(col(Area.kind)).distinct()).all())
 
 
 def _unknown_kind(session: Session, kind: str, *, where: str) -> Problem:
@@ -144,7 +145,9 @@ def get_area(
     ],
 ) -> Response[dict[str, Any]]:
     kind = kind.strip().lower()
-    area = db_session.scalars(select(Area).where(Area.kind == kind, Area.code == code)).first()
+    area = db_session.scalars(
+        select(Area).where(col(Area.kind) == kind, col(Area.code) == code)
+    ).first()
     if area is None:
         if kind not in _kinds(db_session):
             raise _unknown_kind(db_session, kind, where="path")
