@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api.http_cache import cacheable_json
 from api.languages import language_name
 from api.problems import invalid
-from api.routes.filters import RESOURCE_QUERY
+from api.routes.filters import RESOURCE_FILTERS
 from api.schemas import FacetCount
 from api.search import ResourceQuery, facet_counts
 from api.settings import Settings
@@ -44,7 +44,7 @@ Lang = FromQuery[
 
 _FILTERS_NOTE = (
     "Takes the filters of `/api/v1/resources`; the facet's own filter is left out, so each "
-    "count is what choosing that value would give. `page`, `per_page` and `sort` are ignored."
+    "count is what choosing that value would give. `sort` is ignored."
 )
 
 
@@ -64,7 +64,7 @@ def _locale(lang: str | None) -> str:
     tags=["facets"],
     summary="Languages offered, with how many resources offer each",
     description=_FILTERS_NOTE,
-    dependencies={"resource_query": RESOURCE_QUERY},
+    dependencies={"resource_query": RESOURCE_FILTERS},
     sync_to_thread=True,
 )
 def list_languages(
@@ -88,7 +88,7 @@ def list_languages(
     tags=["facets"],
     summary="Categories, with how many resources each holds",
     description=_FILTERS_NOTE,
-    dependencies={"resource_query": RESOURCE_QUERY},
+    dependencies={"resource_query": RESOURCE_FILTERS},
     sync_to_thread=True,
 )
 def list_categories(

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from api.formats import csv, geojson, ical
 from api.http_cache import PUBLIC_CACHE_CONTROL, etag_for, etag_matches
 from api.response_cache import read_directory_version
-from api.routes.filters import EVENT_QUERY, RESOURCE_QUERY
+from api.routes.filters import EVENT_FILTERS, RESOURCE_FILTERS
 from api.search import EventQuery, ResourceQuery, iter_events, iter_resources
 from api.settings import Settings
 
@@ -85,7 +85,7 @@ def _feed(
         "The same filters and order as `/api/v1/resources`, without pages: the whole result, "
         "streamed. Points are `[longitude, latitude]`; properties are the resource's JSON."
     ),
-    dependencies={"resource_query": RESOURCE_QUERY},
+    dependencies={"resource_query": RESOURCE_FILTERS},
     media_type=geojson.MEDIA_TYPE,
     sync_to_thread=True,
 )
@@ -111,7 +111,7 @@ def resources_geojson(
         "columns `puente import` reads, so the file re-imports unchanged. A confidential "
         "location shows no street address and its area's centre instead of its point."
     ),
-    dependencies={"resource_query": RESOURCE_QUERY},
+    dependencies={"resource_query": RESOURCE_FILTERS},
     media_type=csv.MEDIA_TYPE,
     sync_to_thread=True,
 )
@@ -143,7 +143,7 @@ def resources_csv(
         "event keeps its UID across reads, times carry the region's time zone, and "
         "cancelled meetings stay in the feed marked `STATUS:CANCELLED`."
     ),
-    dependencies={"event_query": EVENT_QUERY},
+    dependencies={"event_query": EVENT_FILTERS},
     media_type=ical.MEDIA_TYPE,
     sync_to_thread=True,
 )

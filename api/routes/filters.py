@@ -24,7 +24,9 @@ from api.search import (
 from api.settings import Settings
 
 __all__ = [
+    "EVENT_FILTERS",
     "EVENT_QUERY",
+    "RESOURCE_FILTERS",
     "RESOURCE_QUERY",
     "Address",
     "AreaParam",
@@ -291,5 +293,61 @@ def provide_event_query(
     )
 
 
+def provide_resource_filters(
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    category: CategoryParam = None,
+    language: LanguageParam = None,
+    language_support: LanguageSupportParam = None,
+    area: AreaParam = None,
+    near: Near = None,
+    address: Address = None,
+    radius_km: RadiusKm = None,
+    q: Q = None,
+    open_now: OpenNow = None,
+    verified_within_days: VerifiedWithinDays = None,
+    status: StatusParam = None,
+    sort: Sort = None,
+) -> ResourceQuery:
+    return provide_resource_query(
+        db_session,
+        settings,
+        category,
+        language,
+        language_support,
+        area,
+        near,
+        address,
+        radius_km,
+        q,
+        open_now,
+        verified_within_days,
+        status,
+        sort,
+    )
+
+
+def provide_event_filters(
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    from_: From = None,
+    to: To = None,
+    status: StatusParam = None,
+    category: CategoryParam = None,
+    language: LanguageParam = None,
+    area: AreaParam = None,
+    near: Near = None,
+    address: Address = None,
+    radius_km: RadiusKm = None,
+) -> EventQuery:
+    return provide_event_query(
+        db_session, settings, from_, to, status, category, language, area, near, address, radius_km
+    )
+
+
 RESOURCE_QUERY = Provide(provide_resource_query, sync_to_thread=True)
 EVENT_QUERY = Provide(provide_event_query, sync_to_thread=True)
+RESOURCE_FILTERS = Provide(provide_resource_filters, sync_to_thread=True)
+"""The resource filters without ``page``/``per_page``: for feeds and facets, which are whole."""
+EVENT_FILTERS = Provide(provide_event_filters, sync_to_thread=True)
+"""The event filters without ``page``/``per_page``: for the calendar feed."""

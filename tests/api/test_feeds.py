@@ -290,3 +290,32 @@ def test_ics_bad_dates_are_problem_json(client: TestClient[Litestar], engine: En
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
     assert [p["name"] for p in response.json()["invalid_params"]] == ["from"]
+
+
+# --- documentation --------------------------------------------------------------------------
+
+DOCUMENTED = {
+    "/api/v1/resources.geojson": "application/geo+json",
+    "/api/v1/resources.csv": "text/csv",
+    "/api/v1/events": "application/json",
+    "/api/v1/events.ics": "text/calendar",
+    "/api/v1/areas": "application/json",
+    "/api/v1/areas/{kind}/{code}": "application/geo+json",
+    "/api/v1/languages": "application/json",
+    "/api/v1/categories": "application/json",
+}
+
+
+def test_openapi_documents_every_parameter_with_an_example(app: Litestar) -> None:
+    document = app.openapi_schema.to_schema()
+    for path, media_type in DOCUMENTED.items():
+        operation = document["paths"][path]["get"]
+        assert media_type in operation["responses"]["200"]["content"], path
+        for parameter in operation.get("parameters", []):
+            assert parameter.get("description"), (path, parameter["name"])
+            assert parameter.get("examples"), (path, parameter["name"])
+    feed_parameters = {
+        p["name"] for p in document["paths"]["/api/v1/events.ics"]["get"]["parameters"]
+    }
+    assert {"from", "to", "language", "area", "near", "radius_km", "category"} <= feed_parameters
+    assert "page" not in feed_parameters
