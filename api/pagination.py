@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from api.schemas import Page
@@ -9,7 +10,7 @@ from api.schemas import Page
 __all__ = ["link_header"]
 
 
-def link_header(path: str, query_string: str, page: Page[object]) -> str:
+def link_header(path: str, query_string: str, page: Page[Any]) -> str:
     """Links relative to the request's own path, keeping every other parameter as given.
 
     ``last`` is page 1 when nothing matches; ``prev`` from a page beyond the last points

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import ColumnElement, Integer, bindparam, column, select, text
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from api.models import Organization, Resource
 
@@ -58,7 +59,7 @@ def text_match(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
     if dialect == "sqlite":
         expression = " AND ".join(f'"{term}"*' for term in terms)
         matches = text("SELECT rowid FROM resource_fts WHERE resource_fts MATCH :fts_query")
-        return Resource.id.in_(  # type: ignore[union-attr]
+        return col(Resource.id).in_(
             matches.bindparams(fts_query=expression).columns(column("rowid", Integer))
         )
     parts = []
@@ -73,7 +74,7 @@ def text_match(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
     # Only generated placeholder names are interpolated; the words travel as bound values.
     condition = " && ".join(parts)
     matches = text(f"SELECT resource_id FROM resource_fts WHERE document @@ ({condition})")  # noqa: S608
-    return Resource.id.in_(  # type: ignore[union-attr]
+    return col(Resource.id).in_(
         matches.bindparams(**params).columns(column("resource_id", Integer))
     )
 
@@ -105,14 +106,14 @@ def reindex_resources(session: Session, resource_ids: Iterable[int] | None = Non
 
 def _index(session: Session, ids: Sequence[int] | None, *, sqlite: bool) -> int:
     rows = select(
-        Resource.id,
-        Resource.name,
-        Resource.description,
-        Organization.name,
-        Resource.services,
-    ).outerjoin(Organization, Organization.id == Resource.organization_id)  # type: ignore[arg-type]
+        col(Resource.id),
+        col(Resource.name),
+        col(Resource.description),
+        col(Organization.name),
+        col(Resource.services),
+    ).outerjoin(Organization, col(Organization.id) == col(Resource.organization_id))
     if ids is not None:
-        rows = rows.where(Resource.id.in_(ids))  # type: ignore[union-attr]
+        rows = rows.where(col(Resource.id).in_(ids))
     written = 0
     batch: list[dict[str, object]] = []
     for resource_id, name, description, organization, services in session.execute(rows):

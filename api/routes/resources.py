@@ -85,9 +85,9 @@ def list_resources(
         page=page,
         per_page=per_page,
     )
-    page = search_resources(db_session, query, now=datetime.now(UTC), settings=settings)
-    links = link_header(request.url.path, request.url.query, page)
-    return cacheable_json(page, headers={"Link": links})
+    found = search_resources(db_session, query, now=datetime.now(UTC), settings=settings)
+    links = link_header(request.url.path, request.url.query, found)
+    return cacheable_json(found, headers={"Link": links})
 
 
 @get(
