@@ -1,6 +1,6 @@
-"""Encoders for the feeds: GeoJSON, CSV and iCalendar, each a pure function of the public
+"""Encoders for the feeds: GeoJSON, CSV, iCalendar and HSDS, each a pure function of the public
 shapes that yields chunks, shared by the API and the exports."""
 
-from api.formats import csv, geojson, ical
+from api.formats import csv, geojson, hsds, ical
 
-__all__ = ["csv", "geojson", "ical"]
+__all__ = ["csv", "geojson", "hsds", "ical"]
