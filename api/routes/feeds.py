@@ -35,9 +35,26 @@ from api.routes.filters import EVENT_FILTERS, RESOURCE_FILTERS
 from api.search import EventQuery, ResourceQuery, iter_events, iter_resources
 from api.settings import Settings
 
-__all__ = ["events_ics", "feed_tag", "resources_csv", "resources_geojson"]
+__all__ = ["batched", "events_ics", "feed_tag", "resources_csv", "resources_geojson"]
 
 Chunks = Iterator[str] | Iterator[bytes]
+BATCH_BYTES = 64 * 1024
+"""Encoded chunks are sent in batches of about this size: each batch costs a hop to a worker
+thread, so one per feature would make a large feed slow."""
+
+
+def batched(chunks: Chunks, size: int = BATCH_BYTES) -> Iterator[bytes]:
+    buffer: list[bytes] = []
+    held = 0
+    for chunk in chunks:
+        data = chunk.encode() if isinstance(chunk, str) else chunk
+        buffer.append(data)
+        held += len(data)
+        if held >= size:
+            yield b"".join(buffer)
+            buffer, held = [], 0
+    if buffer:
+        yield b"".join(buffer)
 
 
 def feed_tag(engine: Engine, request: Request[Any, Any, Any], now: datetime) -> str:
@@ -70,9 +87,9 @@ def _feed(
     if filename:
         headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
 
-    def body() -> Iterator[str | bytes]:
+    def body() -> Iterator[bytes]:
         with Session(engine) as session:
-            yield from chunks(session, now)
+            yield from batched(chunks(session, now))
 
     return Stream(body, media_type=media_type, headers=headers)
 

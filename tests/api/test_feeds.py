@@ -12,9 +12,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from shapely.geometry import Point, shape
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from api.formats.csv import COLUMNS
-from api.models import Category, EventStatus, OrganizationKind, Support
+from api.models import Category, EventStatus, OrganizationKind, Resource, Support
+from api.routes.feeds import BATCH_BYTES, batched
 from tests.api.formats.rows import Directory
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -319,3 +321,36 @@ def test_openapi_documents_every_parameter_with_an_example(app: Litestar) -> Non
     }
     assert {"from", "to", "language", "area", "near", "radius_km", "category"} <= feed_parameters
     assert "page" not in feed_parameters
+
+
+# --- streaming ------------------------------------------------------------------------------
+
+
+def test_chunks_are_sent_in_batches_of_bounded_size() -> None:
+    pieces = ["x" * 100] * 50 + [b"tail"]
+    batches = list(batched(iter(pieces), size=1000))
+    assert b"".join(batches) == b"x" * 5000 + b"tail"
+    assert [len(b) for b in batches] == [1000] * 5 + [4]
+
+
+def test_a_large_feed_holds_every_resource(client: TestClient[Litestar], engine: Engine) -> None:
+    rows = Directory(engine)
+    place = rows.location(32.75, -96.85, address="1 Main St", city="Dallas", state="TX")
+    with Session(engine) as session:
+        session.add_all(
+            Resource(
+                name=f"Resource {n:04d}",
+                category=Category.LEGAL_AID,
+                location_id=place,
+                description="A description long enough to make each feature a few hundred bytes."
+                * 3,
+            )
+            for n in range(400)
+        )
+        session.commit()
+    geo = client.get("/api/v1/resources.geojson")
+    assert len(geo.content) > 3 * BATCH_BYTES
+    names = [f["properties"]["name"] for f in geo.json()["features"]]
+    assert names == [f"Resource {n:04d}" for n in range(400)]
+    rows_read = list(csv.DictReader(io.StringIO(client.get("/api/v1/resources.csv").text)))
+    assert [row["name"] for row in rows_read] == names
