@@ -96,7 +96,14 @@ __all__ = [
 AnySelect = Select[*tuple[Any, ...]]
 
 _CONFIDENTIAL = cast(ColumnElement[bool], Location.confidential)
-"""Bare, so SQLite can use the partial index ``WHERE confidential``."""
+_SECRET = col(Location.id).in_(
+    text("SELECT id FROM location WHERE confidential").columns(column("id", Integer))
+)
+"""Confidential locations, written so both databases read them off the partial index
+``ix_location_confidential`` (``location.confidential = 1`` would scan every row)."""
+_RESOURCE_PAGE = Page[ResourcePublic]
+_EVENT_PAGE = Page[EventPublic]
+"""Made once: pydantic builds a new class on every subscription otherwise."""
 _HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
 _FIRST_RADIUS_KM = 2.0
 _CHUNK = 200
@@ -120,7 +127,7 @@ def search_resources(
 ) -> Page[ResourcePublic]:
     hits, total = _rank(session, query, now, settings, window=(query.offset, query.per_page))
     items = publish_resources(session, hits, now, settings)
-    return Page[ResourcePublic].of(items, total=total, page=query.page, per_page=query.per_page)
+    return _RESOURCE_PAGE.of(items, total=total, page=query.page, per_page=query.per_page)
 
 
 def iter_resources(
@@ -266,7 +273,9 @@ def _rank(
         hits = _within(session, conditions, near, radius, order, dialect)
         if radius is None or len(hits) >= needed:
             return _cut(hits, window), total
-        radius = radius * 4 if radius * 4 < _HALF_CIRCUMFERENCE_KM else None
+        # Hits grow with the area searched: aim past the count needed, at least doubling.
+        growth = min(16.0, max(2.0, 1.5 * math.sqrt(needed / max(len(hits), 1))))
+        radius = radius * growth if radius * growth < _HALF_CIRCUMFERENCE_KM else None
 
 
 def _cut(hits: list[Hit], window: tuple[int, int] | None) -> list[Hit]:
@@ -288,7 +297,7 @@ def _within(
         statement = _rows(conditions)
     else:
         indexed = _rows([*conditions, not_(_CONFIDENTIAL), _near(near, radius_km, dialect)])
-        secret = _rows([*conditions, _CONFIDENTIAL])
+        secret = _rows([*conditions, _SECRET])
         statement = select(union_all(indexed, secret).subquery())
     rows = [_Row(*row[:6]) for row in session.execute(_ordered(statement, order, dialect))]
     if open_at is not None:
@@ -509,7 +518,7 @@ def search_events(
     conditions = _event_conditions(query, session, now)
     window = ((query.page - 1) * query.per_page, query.per_page)
     items, total = _events_page(session, conditions, query, now, settings, window=window)
-    return Page[EventPublic].of(items, total=total, page=query.page, per_page=query.per_page)
+    return _EVENT_PAGE.of(items, total=total, page=query.page, per_page=query.per_page)
 
 
 def iter_events(
@@ -562,7 +571,7 @@ def _event_conditions(
         conditions.append(_in_areas(col(Event.location_id), query.areas))
     if query.near is not None and query.radius_km is not None:
         dialect = _dialect(session)
-        conditions.append(or_(_CONFIDENTIAL, _near(query.near, query.radius_km, dialect)))
+        conditions.append(or_(_SECRET, _near(query.near, query.radius_km, dialect)))
     return conditions
 
 
