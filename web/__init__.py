@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from web.assets import asset_routers
+from web.calendar import event_calendar
 from web.pages import list_page, map_page
 from web.report import report_form, send_report
 
@@ -13,4 +14,11 @@ __all__ = ["route_handlers"]
 
 def route_handlers() -> list[ControllerRouterHandler]:
     """Everything ``web`` serves: the pages and their static assets."""
-    return [map_page, list_page, report_form, send_report, *asset_routers()]
+    return [
+        map_page,
+        list_page,
+        report_form,
+        send_report,
+        event_calendar,
+        *asset_routers(),
+    ]

@@ -20,7 +20,7 @@ __all__ = [
     "tel_url",
 ]
 
-EVENT_CALENDAR_PATH = "/api/v1/events/{id}.ics"
+EVENT_CALENDAR_PATH = "/calendar/{resource}/{event}"
 """One meeting as an iCalendar file, for "add to calendar"."""
 REPORT_PATH = "/report/{id}"
 """The page where a resident says a listing is wrong."""
@@ -64,8 +64,8 @@ def osm_directions_url(latitude: float, longitude: float) -> str:
     return f"https://www.openstreetmap.org/directions?route=%3B{latitude:.6f}%2C{longitude:.6f}"
 
 
-def event_calendar_url(event_id: int) -> str:
-    return EVENT_CALENDAR_PATH.format(id=event_id)
+def event_calendar_url(resource_id: int, event_id: int) -> str:
+    return EVENT_CALENDAR_PATH.format(resource=resource_id, event=event_id)
 
 
 def report_url(resource_id: int) -> str:

@@ -140,7 +140,7 @@ def listed(
         open_now=resource.open_now,
         next_event_title=next_event.title if next_event else None,
         next_event_when=_when(next_event.starts_at, ui, zone) if next_event else None,
-        next_event_calendar=event_calendar_url(next_event.id) if next_event else None,
+        next_event_calendar=event_calendar_url(resource.id, next_event.id) if next_event else None,
         verified=format_date(resource.verified_at, format="long", locale=ui.locale)
         if resource.verified_at
         else None,

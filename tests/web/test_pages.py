@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+import icalendar
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -213,7 +214,8 @@ def test_popup_facts_in_the_list(client: Client, directory: Directory) -> None:
     assert police is not None
     assert "law enforcement (police)" in police.group(0)
     assert "Community meeting with the police" in police.group(0)
-    assert f"/api/v1/events/{directory.events['police']}.ics" in police.group(0)
+    calendar = f"/calendar/{directory.resources['police']}/{directory.events['police']}"
+    assert calendar in police.group(0)
 
 
 def test_inline_scripts_carry_the_policy_nonce(client: Client, directory: Directory) -> None:
@@ -305,3 +307,17 @@ def test_report_a_problem_files_a_report(
 
     missing = client.get("/report/999999")
     assert missing.status_code == 404
+
+
+def test_add_to_calendar_gives_one_meeting(client: Client, directory: Directory) -> None:
+    resource, event = directory.resources["police"], directory.events["police"]
+    response = client.get(f"/calendar/{resource}/{event}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    (meeting,) = calendar.walk("VEVENT")
+    assert str(meeting["SUMMARY"]) == "Community meeting with the police"
+    assert str(meeting["UID"]).startswith(f"event-{event}@")
+    # The meeting must belong to the resource named in the link.
+    other = directory.resources["church"]
+    assert client.get(f"/calendar/{other}/{event}").status_code == 404

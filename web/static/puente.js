@@ -221,7 +221,12 @@
       var p = line(frag, t("nextMeeting"), event.title + ", " + formatDate(event.starts_at, true));
       if (event.status === "cancelled") p.appendChild(el("strong", "closed", " · " + t("cancelled")));
       p.appendChild(document.createTextNode(" · "));
-      p.appendChild(link(c.calendarUrl.replace("{id}", encodeURIComponent(event.id)), t("addToCalendar")));
+      p.appendChild(link(
+          c.calendarUrl
+            .replace("{resource}", encodeURIComponent(r.id))
+            .replace("{event}", encodeURIComponent(event.id)),
+          t("addToCalendar")
+        ));
     });
     var meta = el("p", "meta");
     meta.appendChild(

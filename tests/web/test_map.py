@@ -1,0 +1,165 @@
+"""The Folium builder: app-served assets only, tiles from the settings, one marker layer."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+import folium
+from folium.plugins import MarkerCluster
+
+from api.models import Category, Precision, ResourceStatus
+from api.schemas import LocationPublic, ResourcePublic
+from api.settings import Settings
+from web.assets import AssetUrls
+from web.map import MapLabels, build_map, marker_rows, render_map
+from web.outlines import AreaOutline, simplify_geometry
+
+LABELS = MapLabels(
+    resources="Places", search_point="Your search point", area_kinds={"zip": "ZIP codes"}
+)
+CATEGORIES = [category.value for category in Category]
+
+
+def resource(
+    resource_id: int, name: str, category: Category, lat: float, lon: float
+) -> ResourcePublic:
+    return ResourcePublic(
+        id=resource_id,
+        name=name,
+        category=category,
+        location=LocationPublic(
+            id=resource_id, latitude=lat, longitude=lon, precision=Precision.PROVIDED
+        ),
+        status=ResourceStatus.ACTIVE,
+        updated_at=datetime.now(UTC),
+    )
+
+
+def square(code: str, west: float, south: float, note: str | None = None) -> AreaOutline:
+    ring = [[west, south], [west + 0.1, south], [west + 0.1, south + 0.1], [west, south + 0.1]]
+    return AreaOutline(
+        kind="zip",
+        code=code,
+        name=code,
+        note=note,
+        geometry={"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+    )
+
+
+def rendered(settings: Settings, rows: list[list[object]], **kwargs: object) -> str:
+    m = build_map(rows, settings=settings, assets=AssetUrls.default(), labels=LABELS, **kwargs)  # type: ignore[arg-type]
+    parts = render_map(m)
+    return "\n".join([parts.head, parts.body, parts.script])
+
+
+def test_marker_rows_are_compact_and_ordered() -> None:
+    rows = marker_rows(
+        [
+            resource(7, "B", Category.LEGAL_AID, 32.7812345678, -96.7987654321),
+            resource(3, "A", Category.MEETING_VENUE, 32.5, -96.5),
+        ],
+        CATEGORIES,
+    )
+    assert rows == [
+        [32.78123, -96.79877, 7, CATEGORIES.index("legal_aid"), "B"],
+        [32.5, -96.5, 3, CATEGORIES.index("meeting_venue"), "A"],
+    ]
+
+
+def test_every_asset_link_points_at_the_app() -> None:
+    html = rendered(Settings(tile_url=None), [[32.7, -96.8, 1, 0, "A"]], outlines=[])
+    links = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assets = AssetUrls.default()
+    assert set(links) == {
+        assets.leaflet_js,
+        assets.leaflet_css,
+        assets.markercluster_js,
+        assets.markercluster_css,
+        assets.markercluster_default_css,
+    }
+    assert "cdn" not in html and "http" not in html.lower().replace("http-equiv", "")
+
+
+def test_assets_are_set_per_map_and_never_leak_into_folium() -> None:
+    rendered(Settings(tile_url=None), [[32.7, -96.8, 1, 0, "A"]], outlines=[])
+    # A plain Folium map made afterwards still has Folium's own defaults: nothing was
+    # assigned to the classes.
+    plain = folium.Map(tiles=None)
+    MarkerCluster().add_to(plain)
+    html = plain.get_root().render()
+    assert "cdn.jsdelivr.net/npm/leaflet@" in html
+    assert "leaflet.markercluster" in html and "/static/vendor/" not in html
+
+
+def test_no_tiles_without_a_tile_url_and_outlines_become_the_basemap() -> None:
+    outlines = [square("75201", -96.8, 32.7), square("75202", -96.7, 32.7)]
+    html = rendered(Settings(tile_url=None), [], outlines=outlines)
+    assert "L.tileLayer(" not in html
+    assert "L.geoJson(" in html
+    assert re.search(r"geo_json_\w+\.addTo\(map_\w+\)", html)  # shown from the start
+    assert "Puente.outline" in html
+
+
+def test_tiles_and_attribution_from_the_settings() -> None:
+    settings = Settings(
+        tile_url="https://tiles.example.net/{z}/{x}/{y}.png", tile_attribution="Example tiles"
+    )
+    outlines = [square("75201", -96.8, 32.7)]
+    html = rendered(settings, [[32.7, -96.8, 1, 0, "A"]], outlines=outlines)
+    assert '"https://tiles.example.net/{z}/{x}/{y}.png"' in html
+    assert '"attribution": "Example tiles"' in html
+    # With tiles, the outlines are an overlay a resident may turn on.
+    assert not re.search(r"geo_json_\w+\.addTo\(map_\w+\)", html)
+    assert "L.control.layers(" in html
+
+
+def test_one_clustered_layer_for_every_resource() -> None:
+    rows = [[32.7 + i / 1000, -96.8, i, 0, f"Place {i}"] for i in range(500)]
+    html = rendered(Settings(tile_url=None), rows, outlines=[])
+    assert html.count("L.markerClusterGroup(") == 1
+    assert "L.marker(" not in html  # markers are made in the browser, from the rows
+    data = re.search(r"var data = (\[.*?\]);\n", html, re.S)
+    assert data is not None and len(json.loads(data.group(1))) == 500
+    assert "var callback = Puente.marker;" in html
+
+
+def test_database_text_cannot_break_out_of_the_script() -> None:
+    payload = "</script><img src=x onerror=alert(1)>"
+    outlines = [square("75201", -96.8, 32.7, note=payload)]
+    m = build_map(
+        [[32.7, -96.8, 1, 0, payload]],
+        settings=Settings(tile_url=None),
+        assets=AssetUrls.default(),
+        labels=LABELS,
+        outlines=outlines,
+    )
+    html = render_map(m).script
+    assert payload not in html
+    assert "</script>" not in html and "<img" not in html
+    # The layer control writes names as HTML: the note arrives HTML-escaped (&lt;img ...),
+    # inside a JSON string whose & is escaped in turn.
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html
+
+
+def test_the_map_fits_the_results_and_the_search_point() -> None:
+    html = rendered(
+        Settings(tile_url=None),
+        [[32.70, -96.80, 1, 0, "A"], [32.80, -96.70, 2, 0, "B"]],
+        outlines=[],
+        point=(32.60, -96.75),
+    )
+    bounds = re.search(r"fitBounds\(\s*(\[\[.*?\]\])", html, re.S)
+    assert bounds is not None
+    assert json.loads(bounds.group(1)) == [[32.6, -96.8], [32.8, -96.7]]
+    assert "L.circleMarker(" in html and "[32.6, -96.75]" in html
+
+
+def test_outlines_are_simplified() -> None:
+    points = 2000
+    ring = [[-96.8 + 0.1 * i / points, 32.7 + 1e-7 * (i % 2)] for i in range(points)]
+    ring += [[-96.7, 32.8], [-96.8, 32.8], ring[0]]
+    simplified = simplify_geometry({"type": "Polygon", "coordinates": [ring]})
+    assert simplified["type"] == "Polygon"
+    assert len(simplified["coordinates"][0]) < 10
