@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, seed
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.geo.distance import great_circle_km
-from api.models import Category
+from api.models import Category, Resource
 from api.search import ResourceQuery, iter_resources, search_resources
 from api.settings import Settings
 from tests.api.search_data import NOW, Directory
@@ -166,6 +166,23 @@ def test_ranked_by_distance_equals_brute_force(
             check(session, settings, dataset, query)
 
     run()
+
+
+def test_other_orders_within_a_radius_equal_brute_force(
+    engine: Engine, settings: Settings, dataset: list[Row]
+) -> None:
+    """Sorted by name (here all "R<n>"), the radius still cuts by exact distance."""
+    with Session(engine) as session:
+        names = {i: name for i, name in session.execute(select(Resource.id, Resource.name))}
+        for near in [(32.78, -96.8), (65.0, 179.99), (89.9, 10.0)]:
+            query = ResourceQuery(near=near, radius_km=150, sort="name", per_page=100)
+            expected = sorted(
+                brute_force(dataset, query), key=lambda hit: (names[hit[0]].lower(), hit[0])
+            )
+            page = search_resources(session, query, now=NOW, settings=settings)
+            assert [(item.id, item.distance_km) for item in page.items] == [
+                (i, round(d, 2)) for i, d in expected
+            ]
 
 
 def test_a_radius_equal_to_a_rows_distance_includes_that_row(
