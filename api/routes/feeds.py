@@ -27,6 +27,7 @@ from litestar.di import NamedDependency
 from litestar.response import Stream
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from sqlmodel import Session as SQLModelSession
 
 from api.formats import csv, geojson, ical
 from api.http_cache import PUBLIC_CACHE_CONTROL, etag_for, etag_matches
@@ -88,7 +89,7 @@ def _feed(
         headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
 
     def body() -> Iterator[bytes]:
-        with Session(engine) as session:
+        with SQLModelSession(engine) as session:
             yield from batched(chunks(session, now))
 
     return Stream(body, media_type=media_type, headers=headers)
