@@ -88,6 +88,7 @@ def test_venue_filters_apply(client: TestClient[Litestar], engine: Engine) -> No
     assert titles(client, language="es") == ["Next month"]
     assert titles(client, language="Vietnamese") == ["Under way", "Next month"]
     assert titles(client, near="32.75,-96.85", radius_km="5") == ["Tomorrow", "Called off"]
+    assert titles(client, address="Dallas, TX 75201", radius_km="10") == ["Tomorrow", "Called off"]
     assert titles(client, status="scheduled") == ["Under way", "Tomorrow", "Next month"]
 
 

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import api.formats
+from api.formats import csv, geojson, hsds, ical
+
+
+def test_the_formats_package_offers_one_module_per_format() -> None:
+    assert api.formats.__all__ == ["csv", "geojson", "hsds", "ical"]
+
+
+def test_each_format_names_its_surface() -> None:
+    assert csv.__all__ == [
+        "COLUMNS",
+        "MEDIA_TYPE",
+        "csv_chunks",
+        "format_languages",
+        "format_value",
+        "resource_row",
+    ]
+    assert geojson.__all__ == [
+        "MEDIA_TYPE",
+        "area_feature",
+        "feature_collection",
+        "resource_feature",
+    ]
+    assert ical.__all__ == [
+        "DEFAULT_DOMAIN",
+        "MEDIA_TYPE",
+        "CalendarEvent",
+        "calendar_chunks",
+        "calendar_event",
+        "event_uid",
+        "location_text",
+    ]
+    assert hsds.__all__ == ["MEDIA_TYPE", "NAMESPACE", "hsds_id", "service", "services_chunks"]
+    for module in (csv, geojson, ical, hsds):
+        for name in module.__all__:
+            assert hasattr(module, name), (module.__name__, name)
