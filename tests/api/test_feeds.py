@@ -14,10 +14,13 @@ from shapely.geometry import Point, shape
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.app import create_app
 from api.formats.csv import COLUMNS
 from api.models import Category, EventStatus, OrganizationKind, Resource, Support
 from api.routes.feeds import BATCH_BYTES, batched
+from api.settings import Settings
 from tests.api.formats.rows import Directory
+from tests.conftest import settings_with
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -354,3 +357,17 @@ def test_a_large_feed_holds_every_resource(client: TestClient[Litestar], engine:
     assert names == [f"Resource {n:04d}" for n in range(400)]
     rows_read = list(csv.DictReader(io.StringIO(client.get("/api/v1/resources.csv").text)))
     assert [row["name"] for row in rows_read] == names
+
+
+def test_ics_follows_the_configured_time_zone(settings: Settings, engine: Engine) -> None:
+    ids = seed_events(engine)
+    madrid = ZoneInfo("Europe/Madrid")
+    with TestClient(create_app(settings_with(settings, timezone="Europe/Madrid"))) as client:
+        calendar = calendar_of(client)
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Madrid"]
+    meeting = next(
+        e for e in calendar.events if str(e["UID"]).startswith(f"event-{ids['meeting']}@")
+    )
+    assert meeting["DTSTART"].params["TZID"] == "Europe/Madrid"
+    assert meeting.start.utcoffset() == meeting.start.astimezone(madrid).utcoffset()
+    assert meeting.start.astimezone(UTC).hour == 0 and meeting.start.astimezone(UTC).minute == 30
