@@ -15,6 +15,7 @@ how long an ``open_now`` answer or an "upcoming" list can lag the clock.
 
 from __future__ import annotations
 
+import threading
 from copy import copy, deepcopy
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -37,6 +38,7 @@ from api.settings import Settings
 __all__ = [
     "FEED_SUFFIXES",
     "BoundedMemoryStore",
+    "DirectoryVersionReader",
     "ResponseCachePlugin",
     "VersionedKeyBuilder",
     "read_directory_version",
@@ -45,15 +47,66 @@ __all__ = [
 FEED_SUFFIXES = (".geojson", ".csv", ".ics")
 STORE_NAME = "response_cache"
 VERSION_SCOPE_KEY = "puente.directory_version"
-# Request headers a response may vary on: content negotiation, compression, the UI language
-# and the validator a conditional request carries (a cached 200 must not answer it).
-VARY_HEADERS = ("accept", "accept-encoding", "accept-language", "if-none-match")
+# Request headers a response may vary on: content negotiation, compression (the body is
+# cached as sent, compressed or not) and the UI language. ``If-None-Match`` is not one: the
+# app-level conditional GET middleware turns a cached 200 into a 304 when the tag matches.
+VARY_HEADERS = ("accept", "accept-encoding", "accept-language")
 VERSION_QUERY = text("SELECT version FROM directory_version WHERE id = 1")
 
 
 def read_directory_version(engine: Engine) -> int:
     with engine.connect() as connection:
         return int(connection.execute(VERSION_QUERY).scalar_one())
+
+
+class DirectoryVersionReader:
+    """Reads the directory version on one connection it keeps, in autocommit mode.
+
+    Every cached read asks for the version, so it skips the pool checkout and the
+    transaction a session would open: one plain statement on a held connection (per process).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection: Any = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> int:
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    return self._read()
+                except self.engine.dialect.dbapi.Error:  # type: ignore[union-attr]
+                    self._discard()  # a dropped connection: one fresh try
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")
+
+    def _read(self) -> int:
+        if self._connection is None:
+            connection = self.engine.raw_connection()
+            if self.engine.dialect.name == "postgresql":
+                connection.driver_connection.autocommit = True  # type: ignore[union-attr]
+            self._connection = connection
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(str(VERSION_QUERY))
+            return int(cursor.fetchone()[0])
+        finally:
+            cursor.close()
+
+    def _discard(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.invalidate()
+
+    def close(self) -> None:
+        with self._lock:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                if self.engine.dialect.name == "postgresql":
+                    connection.driver_connection.autocommit = False
+                connection.close()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,10 +116,12 @@ class VersionedKeyBuilder:
     engine: Engine
     database: str = field(init=False)
     """Names the database, so deployments (or test databases) sharing one Redis never mix."""
+    version: DirectoryVersionReader = field(init=False)
 
     def __post_init__(self) -> None:
         url = self.engine.url.render_as_string(hide_password=True)
         object.__setattr__(self, "database", sha256(url.encode()).hexdigest()[:16])
+        object.__setattr__(self, "version", DirectoryVersionReader(self.engine))
 
     def __call__(self, request: Request[Any, Any, Any]) -> str:
         # The cache looks the key up before the handler runs and stores under it afterwards;
@@ -74,7 +129,7 @@ class VersionedKeyBuilder:
         scope = cast("dict[str, Any]", request.scope)
         version = scope.get(VERSION_SCOPE_KEY)
         if version is None:
-            version = scope[VERSION_SCOPE_KEY] = read_directory_version(self.engine)
+            version = scope[VERSION_SCOPE_KEY] = self.version()
         query = sorted(request.query_params.multi_items())
         headers = [request.headers.get(name, "") for name in VARY_HEADERS]
         return "\n".join(
@@ -132,11 +187,12 @@ class ResponseCachePlugin(InitPluginProtocol):
         return BoundedMemoryStore(max_entries=self.max_memory_entries)
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        key_builder = VersionedKeyBuilder(engine=self.engine)
         app_config.response_cache_config = ResponseCacheConfig(
-            default_expiration=self.expiration,
-            key_builder=VersionedKeyBuilder(engine=self.engine),
-            store=STORE_NAME,
+            default_expiration=self.expiration, key_builder=key_builder, store=STORE_NAME
         )
+        # Before the engine is disposed (hooks registered earlier run earlier).
+        app_config.on_shutdown = [key_builder.version.close, *app_config.on_shutdown]
         stores = app_config.stores
         if stores is None or isinstance(stores, dict):
             app_config.stores = {**(stores or {}), STORE_NAME: self.store()}

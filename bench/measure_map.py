@@ -1,0 +1,36 @@
+"""The map page at 1,000 and 10,000 resources, through ``bench/map_page.py`` (kept by the map
+page's owners): it is called when present, and its figures are recorded as given."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Sequence
+from typing import Any
+
+from api.settings import Settings
+
+__all__ = ["MAP_SIZES", "available", "measure"]
+
+MAP_SIZES = (1_000, 10_000)
+
+
+def available() -> bool:
+    return importlib.util.find_spec("bench.map_page") is not None
+
+
+def measure(settings: Settings, sizes: Sequence[int] = MAP_SIZES) -> list[dict[str, Any]]:
+    """``[{"resources", "seconds", "bytes"}, ...]`` for the page over a loaded database."""
+    module = importlib.import_module("bench.map_page")
+    figures = module.measure(settings, sizes)
+    plain = []
+    for figure in figures:
+        get = figure.get if isinstance(figure, dict) else lambda k, f=figure: getattr(f, k)
+        plain.append(
+            {
+                "resources": int(get("resources")),
+                "seconds": float(get("seconds")),
+                "bytes": int(get("bytes")),
+            }
+        )
+    return plain
