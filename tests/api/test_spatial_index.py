@@ -15,8 +15,12 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy.orm import Session
 
-from api.models import Location
+from api.geo.distance import great_circle_km
+from api.models import Location, Resource
+from api.search import ResourceQuery, search_resources
+from api.settings import Settings
 
 # Two float32 steps at 180 degrees (2**-16 each): the widest an R*Tree box around a point
 # may be, since SQLite rounds its lower edge down and its upper edge up.
@@ -281,3 +285,76 @@ def sphere_km(a: tuple[float, float], b: tuple[float, float]) -> float:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * 6371.0087714 * math.asin(math.sqrt(h))
+
+
+# --- search through the index, after the index has lived through changes ------------------
+
+
+def add_resources(connection: Connection, points: Sequence[tuple[float, float]]) -> list[int]:
+    location_ids = insert_points(connection, points)
+    rows = [
+        {
+            "category": "legal_aid",
+            "name": f"Resource at {id_}",
+            "status": "active",
+            "location_id": id_,
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+        for id_ in location_ids
+    ]
+    connection.execute(insert(Resource), rows)
+    return location_ids
+
+
+def brute_force(
+    connection: Connection, near: tuple[float, float], radius_km: float | None
+) -> list[tuple[int, float]]:
+    rows = connection.execute(
+        select(Resource.id, Location.latitude, Location.longitude).join(
+            Location, Location.id == Resource.location_id
+        )
+    )
+    hits = [(great_circle_km(*near, row.latitude, row.longitude), row.id) for row in rows]
+    return [
+        (id_, round(distance, 2))
+        for distance, id_ in sorted(hits)
+        if radius_km is None or distance <= radius_km
+    ]
+
+
+def test_search_through_a_changed_index_equals_brute_force(
+    engine: Engine, settings: Settings
+) -> None:
+    rng = random.Random(9)
+    centre = (32.7767, -96.797)
+
+    def near_centre() -> tuple[float, float]:
+        return (round(centre[0] + rng.gauss(0, 0.2), 6), round(centre[1] + rng.gauss(0, 0.2), 6))
+
+    with engine.begin() as connection:  # a bulk load
+        location_ids = add_resources(connection, [near_centre() for _ in range(1500)])
+    with engine.begin() as connection:  # moves, across the radius edges
+        for id_ in rng.sample(location_ids, 300):
+            lat, lon = near_centre()
+            connection.execute(
+                update(Location).where(Location.id == id_).values(latitude=lat, longitude=lon)
+            )
+    with engine.begin() as connection:  # deletes
+        gone = rng.sample(location_ids, 200)
+        connection.execute(delete(Resource).where(Resource.location_id.in_(gone)))
+        connection.execute(delete(Location).where(Location.id.in_(gone)))
+    with engine.begin() as connection:  # a second bulk load after all that
+        add_resources(connection, [near_centre() for _ in range(300)])
+
+    with engine.connect() as connection, Session(engine) as session:
+        assert index_disagreements(connection) == []
+        for _ in range(25):
+            near = near_centre()
+            radius = rng.choice([None, 0.5, 2.0, 5.0, 25.0])
+            query = ResourceQuery(near=near, radius_km=radius, per_page=50)
+            page = search_resources(session, query, now=NOW, settings=settings)
+            expected = brute_force(connection, near, radius)
+            assert page.total == len(expected)
+            got = [(item.id, item.distance_km) for item in page.items]
+            assert got == expected[:50], (near, radius)
