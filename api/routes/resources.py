@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import FromPath, Parameter
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.http_cache import cacheable_json
@@ -37,6 +39,29 @@ from api.settings import Settings
 __all__ = ["get_one_resource", "list_resources"]
 
 
+class ProblemDocument(BaseModel):
+    """An RFC 9457 problem; ``invalid_params`` names each bad parameter and why."""
+
+    status: int
+    title: str
+    detail: str
+    invalid_params: list[dict[str, str]] | None = None
+
+
+def _problem(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=ProblemDocument,
+        description=description,
+        media_type="application/problem+json",
+        generate_examples=False,
+    )
+
+
+NOT_MODIFIED = ResponseSpec(
+    data_container=None, description="Not modified: If-None-Match names the current ETag"
+)
+
+
 @get(
     "/api/v1/resources",
     tags=["resources"],
@@ -46,6 +71,11 @@ __all__ = ["get_one_resource", "list_resources"]
         "With `near` or `address`, each item carries `distance_km` and results are ranked by "
         "distance (ties by id). Pages carry an RFC 8288 `Link` header."
     ),
+    responses={
+        304: NOT_MODIFIED,
+        422: _problem("The address matches no place"),
+        503: _problem("The geocoder cannot answer right now"),
+    },
     sync_to_thread=True,
 )
 def list_resources(
@@ -94,6 +124,7 @@ def list_resources(
     "/api/v1/resources/{resource_id:int}",
     tags=["resources"],
     summary="One resource, with its upcoming events",
+    responses={304: NOT_MODIFIED, 404: _problem("No resource has this id")},
     sync_to_thread=True,
 )
 def get_one_resource(
