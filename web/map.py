@@ -30,7 +30,7 @@ from markupsafe import escape
 from api.schemas import ResourcePublic
 from api.settings import Settings
 from web.assets import AssetUrls
-from web.outlines import AreaOutline
+from web.outlines import AreaOutline, short_note
 
 __all__ = ["MapLabels", "RenderedMap", "build_map", "marker_rows", "render_map"]
 
@@ -169,7 +169,7 @@ def _add_outlines(
     # Without tiles, the coarsest kind (fewest areas) is drawn from the start as the basemap.
     coarsest = min(by_kind, key=lambda item: len(item[1]))[0] if by_kind else None
     for kind, group in by_kind:
-        notes = {outline.note for outline in group if outline.note}
+        notes = {short_note(outline.note) for outline in group if outline.note}
         name = labels.area_kinds.get(kind, kind)
         if len(notes) == 1:
             name = f"{name} ({notes.pop()})"

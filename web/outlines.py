@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.models import Area
 
-__all__ = ["AreaOutline", "load_outlines", "simplify_geometry"]
+__all__ = ["AreaOutline", "load_outlines", "short_note", "simplify_geometry"]
 
 TOLERANCE_DEGREES = 0.0005
 """Simplification tolerance, about 50 m at mid latitudes."""
@@ -40,6 +41,19 @@ class AreaOutline:
     note: str | None
     geometry: dict[str, Any]
     """A GeoJSON geometry, simplified."""
+
+
+def short_note(note: str | None, *, limit: int = 40) -> str | None:
+    """The first clause of an area's note, for a menu or a layer name (``2011 plan``).
+
+    The full note stays on each outline's tooltip.
+    """
+    if not note:
+        return None
+    clause = re.split(r" \(|[:;,]|\. ", note.strip(), maxsplit=1)[0].strip()
+    if len(clause) > limit:
+        clause = clause[:limit].rsplit(" ", 1)[0] + "…"
+    return clause or None
 
 
 def simplify_geometry(geometry: dict[str, Any]) -> dict[str, Any]:

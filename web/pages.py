@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from api.headers import csp_nonce
 from api.models import Category
+from api.response_cache import read_directory_version
 from api.schemas import FacetCount
 from api.search import ResourceQuery, facet_counts, iter_resources, search_resources
 from api.settings import Settings
@@ -28,7 +29,8 @@ from web.i18n import UiLocale, available_locales, negotiate, translations, ui_lo
 from web.labels import area_kind_label, category_label, category_style
 from web.listing import ListedResource, format_distance, listed
 from web.map import MapLabels, build_map, marker_rows, render_map
-from web.outlines import AreaOutline, load_outlines
+from web.marker_cache import MarkerCache
+from web.outlines import AreaOutline, load_outlines, short_note
 from web.page_config import client_config, privacy_line
 from web.rendering import environment
 
@@ -48,6 +50,7 @@ LIST_PER_PAGE = 100
 """Places on one printable page."""
 
 ASSETS = AssetUrls.default()
+MARKERS = MarkerCache()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -179,9 +182,15 @@ def _page(
     }
     template = "map.html" if with_map else "list.html"
     if with_map:
-        rows = marker_rows(
-            iter_resources(session, replace(query, page=1), now=now, settings=settings),
-            categories,
+        bind = session.get_bind()
+        rows = MARKERS.rows(
+            database=str(bind.engine.url),
+            version=read_directory_version(bind.engine),
+            query=query,
+            build=lambda: marker_rows(
+                iter_resources(session, replace(query, page=1), now=now, settings=settings),
+                categories,
+            ),
         )
         folium_map = build_map(
             rows,
@@ -286,7 +295,7 @@ def _area_groups(
         )
     result = []
     for kind, options in groups.items():
-        notes = {o.note for o in outlines if o.kind == kind and o.note}
+        notes = {short_note(o.note) for o in outlines if o.kind == kind and o.note}
         label = area_kind_label(kind, gettext)
         if len(notes) == 1:
             label = f"{label} ({notes.pop()})"

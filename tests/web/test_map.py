@@ -14,7 +14,7 @@ from api.schemas import LocationPublic, ResourcePublic
 from api.settings import Settings
 from web.assets import AssetUrls
 from web.map import MapLabels, build_map, marker_rows, render_map
-from web.outlines import AreaOutline, simplify_geometry
+from web.outlines import AreaOutline, short_note, simplify_geometry
 
 LABELS = MapLabels(
     resources="Places", search_point="Your search point", area_kinds={"zip": "ZIP codes"}
@@ -163,3 +163,17 @@ def test_outlines_are_simplified() -> None:
     simplified = simplify_geometry({"type": "Polygon", "coordinates": [ring]})
     assert simplified["type"] == "Polygon"
     assert len(simplified["coordinates"][0]) < 10
+
+
+def test_area_notes_are_shortened_for_menus_and_layer_names() -> None:
+    long_note = "2011 plan (adopted 2011-10-05), replaced in 2023: not today's districts."
+    assert short_note(long_note) == "2011 plan"
+    assert short_note("A note without any clause break that goes on and on for ever") == (
+        "A note without any clause break that…"
+    )
+    assert short_note(None) is None
+    html = rendered(
+        Settings(tile_url=None), [], outlines=[square("75201", -96.8, 32.7, note=long_note)]
+    )
+    assert '"ZIP codes (2011 plan)"' in html
+    assert "not today" in html  # the whole note stays on the outline's tooltip

@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from api.models import ProblemReport
+from api.models import Location, ProblemReport, Resource
 from api.search import iter_resources, resource_query_from_params
 from api.settings import Settings
 from tests.web.directory import XSS_NAME, Directory
@@ -321,3 +321,20 @@ def test_add_to_calendar_gives_one_meeting(client: Client, directory: Directory)
     # The meeting must belong to the resource named in the link.
     other = directory.resources["church"]
     assert client.get(f"/calendar/{other}/{event}").status_code == 404
+
+
+def test_the_map_follows_changes_to_the_directory(
+    client: Client, engine: Engine, directory: Directory
+) -> None:
+    before = [row[2] for row in marker_rows(client.get("/").text)]
+    assert client.get("/").status_code == 200  # a second view, from the marker cache
+    with Session(engine) as session:
+        location = Location(latitude=32.78, longitude=-96.79)
+        session.add(location)
+        session.flush()
+        added = Resource(category="legal_aid", name="Newly Added", location_id=location.id)
+        session.add(added)
+        session.commit()
+        new_id = added.id
+    after = [row[2] for row in marker_rows(client.get("/").text)]
+    assert sorted(after) == sorted([*before, new_id])
