@@ -414,8 +414,8 @@ def _resource_conditions(
     if query.verified_within_days is not None:
         since = now - timedelta(days=query.verified_within_days)
         conditions.append(col(Resource.verified_at) >= since)
-    if query.q is not None:
-        conditions.append(text_match(search_terms(query.q), dialect))
+    if query.q is not None and (terms := search_terms(query.q)):
+        conditions.append(text_match(terms, dialect))
     return conditions
 
 

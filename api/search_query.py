@@ -44,7 +44,7 @@ class ResourceQuery:
     radius_km: float | None = None
     """Only resources this close to ``near``; no cap when ``None``."""
     q: str | None = None
-    """Words that must all appear (as prefixes) in the resource's text."""
+    """Words that must all appear (as prefixes) in the resource's text; none: no filter."""
     open_now: bool = False
     """Only resources whose weekly hours say they are open at ``now``."""
     verified_within_days: int | None = None
