@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-import xstatic.pkg.font_awesome
-import xstatic.pkg.leaflet
-import xstatic.pkg.leaflet_markercluster
+import xstatic.pkg.font_awesome  # type: ignore[import-untyped]
+import xstatic.pkg.leaflet  # type: ignore[import-untyped]
+import xstatic.pkg.leaflet_markercluster  # type: ignore[import-untyped]
 from litestar import Router
 from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router

@@ -116,7 +116,7 @@ def negotiate(requested: str | None, accept_language: str | None) -> str:
     available = available_locales()
     preferred = [requested] if requested else []
     preferred += parse_accept_language(accept_language)
-    match = negotiate_locale(preferred, available, sep="-", aliases=None)
+    match = negotiate_locale(preferred, available, sep="-", aliases={})
     if match is None:
         return SOURCE_LOCALE
     lowered = match.lower()

@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import Any, cast
 
 import folium
-from branca.element import CssLink, JavascriptLink
+from branca.element import CssLink, Figure, JavascriptLink
 from folium.plugins import FastMarkerCluster
 from folium.utilities import JsCode
 from markupsafe import escape
@@ -104,7 +104,7 @@ def build_map(
 
     _add_outlines(m, outlines, labels=labels, as_basemap=settings.tile_url is None)
 
-    cluster = FastMarkerCluster(
+    cluster = FastMarkerCluster(  # type: ignore[no-untyped-call]
         rows,
         callback="Puente.marker",
         name=str(escape(labels.resources)),
@@ -146,7 +146,7 @@ def build_map(
 
 
 def render_map(m: folium.Map) -> RenderedMap:
-    root = m.get_root()
+    root = cast(Figure, m.get_root())
     root.render()
     links = [
         child.render()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shapely import geometry as shapes
+from shapely import geometry as shapes  # type: ignore[import-untyped]
 from shapely import set_precision
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -21,7 +21,7 @@ from api.headers import csp_nonce
 from api.models import Category
 from api.response_cache import read_directory_version
 from api.schemas import FacetCount
-from api.search import ResourceQuery, facet_counts, iter_resources, search_resources
+from api.search import Facet, ResourceQuery, facet_counts, iter_resources, search_resources
 from api.settings import Settings
 from web.assets import AssetUrls
 from web.filters import RADII_KM, PageFilters, build_query
@@ -114,20 +114,17 @@ def _page(
     outlines = load_outlines(session)
     categories = [category.value for category in Category]
 
-    other = {"now": now, "settings": settings}
-    form = {
+    def facet(name: Facet) -> list[FacetCount]:
+        return facet_counts(session, query, name, now=now, settings=settings)
+
+    language_options = _language_options(facet("language"), query, ui)
+    form: dict[str, Any] = {
         "action": path,
         "address": filters.address or "",
         "near": filters.near or "",
-        "languages": _language_options(
-            facet_counts(session, query, "language", **other), query, ui
-        ),
-        "area_groups": _area_groups(
-            outlines, facet_counts(session, query, "area", **other), query, gettext
-        ),
-        "categories": _category_options(
-            facet_counts(session, query, "category", **other), query, gettext
-        ),
+        "languages": language_options,
+        "area_groups": _area_groups(outlines, facet("area"), query, gettext),
+        "categories": _category_options(facet("category"), query, gettext),
         "radii": [
             Option(
                 value=str(km),
@@ -138,7 +135,7 @@ def _page(
         ],
         "clear_url": f"{path}?lang={ui.code}",
     }
-    language_codes = [option.value for option in form["languages"]]
+    language_codes = [option.value for option in language_options]
     results: list[ListedResource] = [
         listed(resource, ui=ui, gettext=gettext, zone=settings.zone) for resource in found.items
     ]
