@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 
 from api.models import Category
 from api.schemas import ResourcePublic
+from web.hours import local_hours
 from web.i18n import UiLocale
 from web.labels import (
     ORGANIZATION_KIND_LABELS,
@@ -136,7 +137,7 @@ def listed(
             )
             for language in resource.languages
         ],
-        hours=resource.hours,
+        hours=local_hours(resource.hours, ui, gettext) if resource.hours else None,
         open_now=resource.open_now,
         next_event_title=next_event.title if next_event else None,
         next_event_when=_when(next_event.starts_at, ui, zone) if next_event else None,

@@ -57,6 +57,8 @@ def _popup_words(gettext: Callable[[str], str]) -> dict[str, str]:
         "source": gettext("Source"),
         "report": gettext("Report a problem"),
         "locating": gettext("Finding your location…"),
+        "closed": gettext("closed"),
+        "allDay": gettext("open 24 hours"),
         "locationFailed": gettext(
             "Your location is not available. Type an address or ZIP code instead."
         ),

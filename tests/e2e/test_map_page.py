@@ -111,6 +111,10 @@ def test_switch_to_spanish(live_server: LiveServer, desktop: tuple[Any, Watch]) 
     assert popup.locator("a[href^='tel:']").get_attribute("href") == "tel:2145550100"
     assert popup.locator(f"a[href='/report/{clinic}']").inner_text() == "Reportar un problema"
 
+    page.goto(f"{live_server.url}/?lang=es")
+    centro = open_popup(page, live_server.directory.resources["centro"])
+    assert "lun-vie 09:00-17:00" in centro.inner_text()
+
 
 def test_near_me_orders_the_list_by_distance(
     live_server: LiveServer, browser: Any, artifacts: Path

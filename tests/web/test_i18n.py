@@ -9,6 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from web.hours import local_hours
 from web.i18n import (
     LOCALES_DIR,
     available_locales,
@@ -102,3 +103,15 @@ def test_direction_and_own_names() -> None:
     assert ui_locale("es").name == "español"
     assert ui_locale("ar").direction == "rtl"
     assert ui_locale("es").language("vi") == "vietnamita"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "expected"),
+    [
+        ("Mo-Fr 09:00-17:00", "en", "Mon-Fri 09:00-17:00"),
+        ("Mo-Fr 09:00-17:00; Sa 10:00-14:00", "es", "lun-vie 09:00-17:00; sáb 10:00-14:00"),
+        ("24/7; Su off", "es", "abierto las 24 horas; dom cerrado"),
+    ],
+)
+def test_hours_in_the_readers_language(text: str, code: str, expected: str) -> None:
+    assert local_hours(text, ui_locale(code), translations(code).gettext) == expected

@@ -76,6 +76,21 @@
     return wrap;
   }
 
+  /* OpenStreetMap-style hours with the reader's day names: Mo-Fr 09:00-17:00 -> lun-vie. */
+  function localHours(text) {
+    var days = {};
+    var format = new Intl.DateTimeFormat(cfg().lang, { weekday: "short", timeZone: "UTC" });
+    ["mo", "tu", "we", "th", "fr", "sa", "su"].forEach(function (day, i) {
+      days[day] = format.format(new Date(Date.UTC(2024, 0, 1 + i))); /* 2024-01-01: a Monday */
+    });
+    return String(text).replace(/\b(Mo|Tu|We|Th|Fr|Sa|Su|off|closed)\b|24\/7/gi, function (word) {
+      var key = word.toLowerCase();
+      if (key === "24/7") return t("allDay");
+      if (key === "off" || key === "closed") return t("closed");
+      return days[key];
+    });
+  }
+
   function formatDate(value, withTime) {
     var c = cfg();
     var options = withTime
@@ -212,7 +227,7 @@
       line(frag, t("languages"), names.join(", "));
     }
     if (r.hours) {
-      var hours = line(frag, t("hours"), r.hours);
+      var hours = line(frag, t("hours"), localHours(r.hours));
       if (r.open_now === true) hours.appendChild(el("strong", "open", " · " + t("openNow")));
       else if (r.open_now === false) hours.appendChild(el("span", "closed", " · " + t("closedNow")));
     }
