@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from api.database import create_database_engine
-from bench import measure_http, measure_import, measure_map, measure_search
+from bench import load_sql, measure_http, measure_import, measure_map, measure_search
 from bench.databases import DEFAULT_POSTGRES, throwaway_database
 from bench.generate import write_csv
 from bench.results import Results, machine
@@ -61,6 +61,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="folder for RESULTS.md and results.json (default: bench/)",
     )
     parser.add_argument(
+        "--loader",
+        choices=("importer", "sql"),
+        default="importer",
+        help="load through seed's importer (measured) or straight with SQL (not measured;"
+        " for sizes the importer cannot load in the time at hand)",
+    )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rewrite RESULTS.md from results.json without measuring",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="a tiny run: 200 rows on SQLite, short HTTP runs"
     )
     args = parser.parse_args(argv)
@@ -95,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     args.output.mkdir(parents=True, exist_ok=True)
     results = Results(args.output / "results.json")
+    if args.report_only:
+        (args.output / "RESULTS.md").write_text(results.render())
+        return 0
     pg = postgres_version(args.postgres_url) if "postgresql" in args.database_list else None
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
     results.note_run(command.strip(), machine(pg))
@@ -107,16 +122,22 @@ def main(argv: list[str] | None = None) -> int:
         for database in args.database_list:
             for size in args.size_list:
                 csv_path = workdir / f"resources_{size}.csv"
-                if not csv_path.exists():
+                if args.loader == "importer" and not csv_path.exists():
                     log(f"generating {size:,} rows")
                     write_csv(csv_path, size)
                 with throwaway_database(
                     database, workdir=workdir, postgres_url=args.postgres_url
                 ) as settings:
-                    log(f"{database} {size:,}: importing")
-                    figure = measure_import.load(settings, csv_path, size)
-                    results.add(database, size, "import", figure)
-                    log(f"  {figure.rows_per_second:,.0f} rows/s")
+                    if args.loader == "sql":
+                        log(f"{database} {size:,}: loading with SQL (import not measured)")
+                        load_sql.load(settings, size)
+                        results.add(database, size, "loader", "sql")
+                    else:
+                        log(f"{database} {size:,}: importing")
+                        figure = measure_import.load(settings, csv_path, size)
+                        results.add(database, size, "import", figure)
+                        results.add(database, size, "loader", "importer")
+                        log(f"  {figure.rows_per_second:,.0f} rows/s")
                     write()
                     log(f"{database} {size:,}: nearby search")
                     search = measure_search.measure(

@@ -129,6 +129,14 @@ class Results:
             lines += self._scaling(database)
         for database, figures in self.data["map"].items():
             lines += self._map_rows(database, figures)
+        if not self.data["map"]:
+            lines.append(
+                "| map page render time, bytes | - | 1,000 / 10,000 | not measured"
+                " (`bench/map_page.py` absent) | <= 1 s and <= 1.5 MB at 10k | |"
+            )
+        analysis = self.path.with_name("ANALYSIS.md")
+        if analysis.exists():
+            lines += ["", analysis.read_text().strip()]
         return "\n".join(lines) + "\n"
 
     def _rows(self, database: str, size: int) -> list[str]:
@@ -139,7 +147,14 @@ class Results:
             mark = "" if met is None else ("yes" if met else "**no**")
             rows.append(f"| {name} | {database} | {size:,} | {measured} | {target} | {mark} |")
 
-        if imp := run.get("import"):
+        if run.get("loader") == "sql":
+            row(
+                "import, rows with coordinates",
+                "not measured: loaded with SQL (`--loader sql`)",
+                f">= {TARGET_IMPORT_ROWS_S:,.0f} rows/s",
+                None,
+            )
+        elif imp := run.get("import"):
             rate = imp["rows"] / imp["seconds"]
             row(
                 "import, rows with coordinates",
@@ -212,17 +227,15 @@ class Results:
     def _map_rows(self, database: str, figures: Any) -> list[str]:
         rows = []
         for figure in figures:
+            cold = figure.get("cold_seconds", figure["seconds"])
             at_target = figure["resources"] == 10_000
-            met = (
-                figure["seconds"] <= TARGET_MAP_S and figure["bytes"] <= TARGET_MAP_BYTES
-                if at_target
-                else None
-            )
+            small = figure["bytes"] <= TARGET_MAP_BYTES
+            met = (cold <= TARGET_MAP_S and small) if at_target else None
             mark = "" if met is None else ("yes" if met else "**no**")
             target = "<= 1 s and <= 1.5 MB" if at_target else "-"
             rows.append(
-                f"| map page render time, bytes | {database} | {figure['resources']:,} |"
-                f" {figure['seconds'] * 1000:.0f} ms, {figure['bytes'] / 1e6:.2f} MB"
-                f" | {target} | {mark} |"
+                f"| map page: first render, median render, bytes | {database} |"
+                f" {figure['resources']:,} | {cold * 1000:.0f} ms, {figure['seconds'] * 1000:.0f}"
+                f" ms, {figure['bytes'] / 1e6:.2f} MB | {target} | {mark} |"
             )
         return rows
