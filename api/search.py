@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Integer,
     Select,
@@ -342,9 +343,10 @@ def _near(near: tuple[float, float], radius_km: float, dialect: str) -> ColumnEl
     latitude, longitude = near
     if dialect == "postgresql":
         metres = radius_km * 1000 * (1 + 1e-6) + 1
+        # Used bare (not ``IS true``), so the planner can take the GiST index.
         return func.ST_DWithin(
-            literal_column("location.geog"), _pg_point(near), metres, false()
-        ).is_(True)
+            literal_column("location.geog"), _pg_point(near), metres, false(), type_=Boolean
+        )
     box = bounding_box(latitude, longitude, radius_km)
     slack = 1e-5  # R*Tree keeps 32-bit floats, rounded outwards
     boxed = text(
