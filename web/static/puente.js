@@ -322,7 +322,14 @@
     });
   }
 
+  /* On a phone the legend starts folded, leaving the small map to the markers. */
+  function setUpLegend() {
+    var legend = document.getElementById("legend");
+    if (legend && window.matchMedia("(max-width: 600px)").matches) legend.open = false;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpLegend();
     setUpNearMe();
     setUpCleanUrls();
     setUpPrint();
