@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin, SQLAlchemySyncConfig
+from advanced_alchemy.extensions.litestar import (
+    SQLAlchemyPlugin,
+    SQLAlchemySyncConfig,
+    SyncSessionConfig,
+)
 from litestar import Litestar, Router
 from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from sqlmodel import Session as SQLModelSession
 
 from api import __version__
+from api.access_log import AccessLog, logging_config
+from api.cors import CorsPolicy
 from api.database import create_database_engine
+from api.headers import SecurityHeaders
 from api.http_cache import ConditionalGet
 from api.problems import problem_details_plugin
+from api.protection import BodyLimitMiddleware, Limits, build_stores, rate_limit_middleware
 from api.response_cache import ResponseCachePlugin
-from api.routes import areas, events, facets, feeds, meta
+from api.routes import admin, areas, events, facets, feeds, meta, reports
 from api.routes.resources import get_one_resource, list_resources
+from api.security import with_bearer_auth
 from api.settings import Settings
 
 __all__ = ["create_app"]
+
+STAFF_AND_REPORTS = [
+    reports.report_problem,
+    admin.list_audit,
+    admin.list_problem_reports,
+    admin.update_problem_report,
+    *admin.WRITES,
+]
 
 
 def register_each_path_once(app_config: AppConfig) -> AppConfig:
@@ -33,14 +51,21 @@ def register_each_path_once(app_config: AppConfig) -> AppConfig:
     return app_config
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, limits: Limits | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    limits = limits or Limits.from_env()
+    stores = build_stores(settings, limits)
+    access_log = AccessLog()
+    cors = CorsPolicy(write_origins=settings.cors_origins)
+    security_headers = SecurityHeaders.from_settings(settings)
     engine = create_database_engine(settings.sqlalchemy_url)
     database = SQLAlchemySyncConfig(
         engine_instance=engine,
         before_send_handler="autocommit",
         session_dependency_key="db_session",
         engine_dependency_key="db_engine",
+        # SQLModel sessions (a subclass): the geocoder and area tagging use ``exec``.
+        session_config=SyncSessionConfig(class_=SQLModelSession),
     )
 
     def provide_settings() -> Settings:
@@ -60,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             feeds.resources_geojson,
             feeds.resources_csv,
             feeds.events_ics,
+            *STAFF_AND_REPORTS,
         ],
         on_app_init=[register_each_path_once],
         plugins=[
@@ -68,17 +94,29 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ResponseCachePlugin(settings=settings, engine=engine),
         ],
         dependencies={"settings": Provide(provide_settings, sync_to_thread=False)},
-        openapi_config=OpenAPIConfig(
-            title="Puente",
-            version=__version__,
-            description=(
-                "A resident resource directory: meeting venues and their meetings, "
-                "immigration legal aid and community partners, by language and area."
-            ),
-            path="/schema",
+        openapi_config=with_bearer_auth(
+            OpenAPIConfig(
+                title="Puente",
+                version=__version__,
+                description=(
+                    "A resident resource directory: meeting venues and their meetings, "
+                    "immigration legal aid and community partners, by language and area."
+                ),
+                path="/schema",
+            )
         ),
-        state=State({"settings": settings}),
-        on_shutdown=[engine.dispose],
-        middleware=[ConditionalGet()],
+        state=State({"settings": settings, "engine": engine}),
+        on_shutdown=[engine.dispose, stores.close],
+        stores=stores.registry,
+        middleware=[
+            access_log.middleware,
+            cors.middleware,
+            BodyLimitMiddleware,
+            *rate_limit_middleware(limits),
+            ConditionalGet(),
+        ],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
+        before_send=[access_log.before_send, security_headers.before_send, cors.before_send],
+        request_max_body_size=limits.max_body_bytes,
+        logging_config=logging_config(),
     )
