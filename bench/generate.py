@@ -212,7 +212,8 @@ def rows(count: int, *, seed: int = 7) -> Iterator[dict[str, str]]:
             "organization": f"{word} {kind.replace('_', ' ').title()} {org}",
             "organization_kind": kind,
             "description": f"Synthetic listing {n} for benchmarks in {metro.city}.",
-            "address": f"{rng.randrange(100, 9999)} {rng.choice(STREETS)}",
+            # Unique: rows at one address share one location in the importer.
+            "address": f"{rng.randrange(100, 9999)} {rng.choice(STREETS)}, Suite {n}",
             "city": metro.city,
             "state": metro.state,
             "postal_code": f"{metro.postal_prefix}{rng.randrange(1, 99):02d}",
