@@ -28,6 +28,7 @@ from api.routes import admin, areas, events, facets, feeds, meta, reports
 from api.routes.resources import get_one_resource, list_resources
 from api.security import with_bearer_auth
 from api.settings import Settings
+from seed.upload import imports_route
 
 __all__ = ["create_app"]
 
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             feeds.resources_csv,
             feeds.events_ics,
             *STAFF_AND_REPORTS,
+            imports_route(max_upload_bytes=limits.max_upload_bytes),
         ],
         on_app_init=[register_each_path_once],
         plugins=[

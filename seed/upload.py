@@ -1,0 +1,149 @@
+"""``POST /api/v1/imports``: staff upload the files ``puente import`` reads.
+
+The upload goes through the same importer as the command line, so it is validated the same
+way and answered with the same per-row report (as JSON). ``dry_run`` validates without
+writing; ``partial`` writes the good rows. The answer is 200 when every row was accepted
+(or, with ``partial``, when something was written) and 422 with the report otherwise. The
+body size is capped (413 problem+json beyond it).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Annotated, Any, Literal
+
+import anyio.to_thread
+from litestar import Request, Response, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import MediaType
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import QueryParameter
+from sqlalchemy import Engine
+
+from api.problems import invalid
+from api.security import Scope, current_staff, require_scope
+from api.settings import Settings
+from seed.areas import AreaOptions, check_options
+from seed.importer import Source, import_sources
+
+__all__ = ["MAX_FILES", "imports_route"]
+
+MAX_FILES = 20
+"""Most files one upload may carry."""
+MAX_NAME = 200
+
+
+def _sources(form: Any) -> list[Source]:
+    files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+    if not files:
+        raise invalid(
+            [
+                {
+                    "name": "files",
+                    "in": "body",
+                    "reason": "attach at least one file as multipart/form-data",
+                }
+            ]
+        )
+    if len(files) > MAX_FILES:
+        raise invalid(
+            [{"name": "files", "in": "body", "reason": f"at most {MAX_FILES} files per upload"}]
+        )
+    sources = []
+    for upload in files:
+        name = PurePath((upload.filename or "upload").replace("\\", "/")).name[:MAX_NAME]
+        sources.append(Source(name=name or "upload", data=upload.file.read()))
+    return sources
+
+
+def imports_route(*, max_upload_bytes: int) -> HTTPRouteHandler:
+    """The upload handler, accepting bodies up to ``max_upload_bytes``."""
+
+    @post(
+        "/api/v1/imports",
+        tags=["staff"],
+        summary="Upload seed files (CSV, JSON, GeoJSON) and get the per-row import report",
+        description=(
+            "Send one or more files as `multipart/form-data` (any field name). The answer is "
+            "the importer's report: counts per kind and every problem as file, line, column, "
+            "value and reason. 200 when every row was accepted (or, with `partial`, something "
+            f"was written); 422 otherwise. Uploads are limited to {max_upload_bytes} bytes."
+        ),
+        guards=[require_scope],
+        opt={"scope": Scope.IMPORTS_WRITE.value},
+        security=[{"BearerAuth": []}],
+        request_max_body_size=max_upload_bytes,
+        status_code=200,
+        operation_id="import_files",
+    )
+    async def upload(
+        request: Request[Any, Any, Any],
+        db_engine: NamedDependency[Engine],
+        settings: NamedDependency[Settings],
+        dry_run: Annotated[
+            bool, QueryParameter(description="Validate (and geocode) but write nothing")
+        ] = False,
+        partial: Annotated[
+            bool, QueryParameter(description="Write the good rows and report the rest")
+        ] = False,
+        kind: Annotated[
+            Literal["resources", "events", "areas"] | None,
+            QueryParameter(description="What every file holds (else read from each file)"),
+        ] = None,
+        area_kind: Annotated[
+            str | None,
+            QueryParameter(description="Area files: the kind of area", max_length=40),
+        ] = None,
+        code_property: Annotated[
+            str | None,
+            QueryParameter(description="Area files: the property with the code", max_length=100),
+        ] = None,
+        name_property: Annotated[
+            str | None,
+            QueryParameter(description="Area files: the property with the name", max_length=100),
+        ] = None,
+    ) -> Response[dict[str, Any]]:
+        area_options = None
+        if area_kind is not None or code_property is not None:
+            if area_kind is None or code_property is None:
+                raise invalid(
+                    [
+                        {
+                            "name": "area_kind" if area_kind is None else "code_property",
+                            "in": "query",
+                            "reason": "area_kind and code_property go together",
+                        }
+                    ]
+                )
+            area_options = AreaOptions(
+                kind=area_kind, code_property=code_property, name_property=name_property
+            )
+            if reason := check_options(area_options):
+                raise invalid([{"name": "area_kind", "in": "query", "reason": reason}])
+        form = await request.form()
+        try:
+            sources = _sources(form)
+        finally:
+            await form.close()
+        actor = current_staff(request).name
+        report = await anyio.to_thread.run_sync(
+            lambda: import_sources(
+                db_engine,
+                settings,
+                sources,
+                kind=kind,
+                dry_run=dry_run,
+                partial=partial,
+                area_options=area_options,
+                actor=actor,
+            )
+        )
+        accepted = report.ok or (partial and report.written)
+        return Response(
+            content=report.to_dict(),
+            media_type=MediaType.JSON,
+            status_code=200 if accepted else 422,
+        )
+
+    return upload
