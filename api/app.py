@@ -29,6 +29,7 @@ from api.routes.resources import get_one_resource, list_resources
 from api.security import with_bearer_auth
 from api.settings import Settings
 from seed.upload import imports_route
+from web import route_handlers as web_route_handlers
 
 __all__ = ["create_app"]
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             feeds.events_ics,
             *STAFF_AND_REPORTS,
             imports_route(max_upload_bytes=limits.max_upload_bytes),
+            *web_route_handlers(),
         ],
         on_app_init=[register_each_path_once],
         plugins=[
