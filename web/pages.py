@@ -281,11 +281,10 @@ def _area_groups(
     for outline in outlines:
         value = f"{outline.kind}:{outline.code}"
         count = counts.get(value, 0)
-        label = outline.name if outline.name == outline.code else f"{outline.name}"
         groups.setdefault(outline.kind, []).append(
             Option(
                 value=value,
-                label=f"{label} ({count})",
+                label=f"{outline.name} ({count})",
                 count=count,
                 selected=(outline.kind, outline.code) in query.areas,
             )
