@@ -38,8 +38,12 @@ class ReportCreate(BaseModel):
 
     @field_validator("message")
     @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value.strip() or None if value is not None else None
+    def _plain_text(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if any((ord(c) < 32 and c not in "\t\n\r") or c == "\x7f" for c in value):
+            raise ValueError("contains a control character")
+        return value.strip() or None
 
 
 class ReportReceipt(BaseModel):

@@ -55,12 +55,16 @@ from api.search_index import reindex_resources
 from api.settings import Settings
 
 __all__ = [
+    "MAX_ID",
     "EventRecord",
     "LocationRecord",
     "Writer",
     "Written",
     "check_if_match",
 ]
+
+MAX_ID = 2_147_483_647
+"""The largest id a record can have (a 32-bit integer column)."""
 
 Row = TypeVar("Row", Organization, Location, Resource, Event)
 ADDRESS_FIELDS = ("address", "city", "state", "postal_code")
@@ -110,6 +114,29 @@ def check_if_match(if_match: str | None, current: str) -> None:
         "read it again and reapply your change.",
         headers={"ETag": current},
     )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _plain_text(data: SQLModel) -> None:
+    """Refuse control characters (NUL above all, which PostgreSQL cannot store) in any text."""
+    errors: list[InvalidParam] = []
+
+    def walk(name: str, value: Any) -> None:
+        if isinstance(value, str) and _CONTROL.search(value):
+            errors.append({"name": name, "in": "body", "reason": "contains a control character"})
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(f"{name}.{index}", item)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{name}.{key}", item)
+
+    for name, value in data.model_dump(exclude_unset=True).items():
+        walk(name, value)
+    if errors:
+        raise invalid(errors, status=422)
 
 
 def _not_null(model: type[SQLModel], changes: dict[str, Any]) -> list[InvalidParam]:
@@ -198,7 +225,7 @@ class Writer:
     ) -> list[InvalidParam]:
         if value is None:
             return []
-        row = self.session.get(model, value)
+        row = self.session.get(model, value) if value <= MAX_ID else None
         if row is None or row.retired_at is not None:
             name = model.__name__.lower()
             return [{"name": field, "in": "body", "reason": f"there is no {name} {value}"}]
@@ -230,6 +257,7 @@ class Writer:
         return self.organization(self._load(Organization, entity_id))
 
     def create_organization(self, data: OrganizationCreate) -> Written:
+        _plain_text(data)
         self._unique_external_id(Organization, data.external_id, None)
         row = Organization(**data.model_dump(), created_at=self.now, updated_at=self.now)
         self.session.add(row)
@@ -240,6 +268,7 @@ class Writer:
     def update_organization(
         self, entity_id: int, data: OrganizationUpdate, if_match: str | None
     ) -> Written:
+        _plain_text(data)
         row = self._load(Organization, entity_id)
         check_if_match(if_match, self.organization(row).etag)
         changes = data.model_dump(exclude_unset=True)
@@ -277,6 +306,7 @@ class Writer:
         return self.location(self._load(Location, entity_id))
 
     def create_location(self, data: LocationCreate) -> Written:
+        _plain_text(data)
         self._unique_external_id(Location, data.external_id, None)
         row = Location(**data.model_dump(), created_at=self.now, updated_at=self.now)
         self.session.add(row)
@@ -288,6 +318,7 @@ class Writer:
     def update_location(
         self, entity_id: int, data: LocationUpdate, if_match: str | None
     ) -> Written:
+        _plain_text(data)
         row = self._load(Location, entity_id)
         check_if_match(if_match, self.location(row).etag)
         changes = data.model_dump(exclude_unset=True)
@@ -382,6 +413,7 @@ class Writer:
             )
 
     def create_resource(self, data: ResourceCreate) -> Written:
+        _plain_text(data)
         errors = self._parent(Location, "location_id", data.location_id)
         errors += self._parent(Organization, "organization_id", data.organization_id)
         if errors:
@@ -401,6 +433,7 @@ class Writer:
     def update_resource(
         self, entity_id: int, data: ResourceUpdate, if_match: str | None
     ) -> Written:
+        _plain_text(data)
         row = self._load(Resource, entity_id)
         check_if_match(if_match, self.resource(entity_id).etag)
         changes = data.model_dump(exclude_unset=True, exclude={"languages"})
@@ -463,6 +496,7 @@ class Writer:
             self.session.add(EventLanguage(event_id=event_id, code=code))
 
     def create_event(self, data: EventCreate) -> Written:
+        _plain_text(data)
         errors = self._parent(Location, "location_id", data.location_id)
         errors += self._parent(Organization, "organization_id", data.organization_id)
         if errors:
@@ -480,6 +514,7 @@ class Writer:
         return self.event(row)
 
     def update_event(self, entity_id: int, data: EventUpdate, if_match: str | None) -> Written:
+        _plain_text(data)
         row = self._load(Event, entity_id)
         check_if_match(if_match, self.event(row).etag)
         changes = data.model_dump(exclude_unset=True, exclude={"languages"})

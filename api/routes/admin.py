@@ -12,11 +12,11 @@ from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import (
-    FromPath,
     FromQuery,
     HeaderParameter,
     JSONBody,
     Parameter,
+    PathParameter,
     QueryParameter,
 )
 from pydantic import BaseModel
@@ -40,7 +40,7 @@ from api.schemas import (
 )
 from api.security import Scope, current_staff, require_scope
 from api.settings import Settings
-from api.writes import EventRecord, LocationRecord, Writer, Written
+from api.writes import MAX_ID, EventRecord, LocationRecord, Writer, Written
 
 __all__ = [
     "WRITES",
@@ -93,7 +93,9 @@ def list_audit(
         FromQuery[str | None],
         Parameter(description="organization, location, resource or event", max_length=40),
     ] = None,
-    entity_id: Annotated[FromQuery[int | None], Parameter(description="Record id", ge=1)] = None,
+    entity_id: Annotated[
+        int | None, QueryParameter(description="Record id", ge=1, le=MAX_ID)
+    ] = None,
     actor: Annotated[
         FromQuery[str | None],
         Parameter(description="Key name that made the change", max_length=100),
@@ -146,7 +148,9 @@ def list_problem_reports(
     resolved: Annotated[
         FromQuery[bool | None], Parameter(description="Only open (false) or handled (true)")
     ] = None,
-    resource_id: Annotated[FromQuery[int | None], Parameter(description="Resource", ge=1)] = None,
+    resource_id: Annotated[
+        int | None, QueryParameter(description="Resource", ge=1, le=MAX_ID)
+    ] = None,
     kind: Annotated[FromQuery[ReportKind | None], Parameter(description="What is wrong")] = None,
     page: PageNumber = 1,
     per_page: PerPage = 50,
@@ -170,7 +174,7 @@ def list_problem_reports(
 )
 def update_problem_report(
     db_session: NamedDependency[Session],
-    report_id: Annotated[FromPath[int], Parameter(description="The report", ge=1)],
+    report_id: Annotated[int, PathParameter(description="The report", ge=1, le=MAX_ID)],
     data: JSONBody[ReportUpdate],
 ) -> ReportPublic:
     return update_report(db_session, report_id, data)
@@ -212,12 +216,13 @@ def _collection(
     verbs: tuple[str, str, str, str],
     *,
     readable: bool,
+    items: bool = True,
 ) -> list[HTTPRouteHandler]:
-    """POST, PATCH, DELETE (and a staff GET) for one kind of record."""
+    """POST, PATCH, DELETE (and a staff GET) for one kind of record (``items``: the last three)."""
     create, update, retire, read = verbs
     base = f"/api/v1/{plural}"
     item = base + "/{entity_id:int}"
-    entity_id_param = Annotated[FromPath[int], Parameter(description="Record id", ge=1)]
+    entity_id_param = Annotated[int, PathParameter(description="Record id", ge=1, le=MAX_ID)]
     singular = plural.removesuffix("s")
     handlers: list[HTTPRouteHandler] = []
 
@@ -263,6 +268,8 @@ def _collection(
             **staff(scope),
         )(create_handler)
     )
+    if not items:
+        return handlers
     handlers.append(
         patch(
             item,
@@ -337,6 +344,7 @@ WRITES: list[HTTPRouteHandler] = [
         ResourceDetail,
         ("create_resource", "update_resource", "retire_resource", "resource"),
         readable=False,
+        items=False,
     ),
     *_collection(
         "events",
@@ -348,4 +356,50 @@ WRITES: list[HTTPRouteHandler] = [
         readable=False,
     ),
 ]
+
+
+# A resource's item path is shared with the public read, so its parameter keeps that name.
+ResourceId = Annotated[int, PathParameter(description="The resource's id", ge=1, le=MAX_ID)]
+
+
+@patch(
+    "/api/v1/resources/{resource_id:int}",
+    tags=["staff"],
+    summary="Change a resource (honours If-Match: the ETag of GET /api/v1/resources/{id})",
+    sync_to_thread=True,
+    operation_id="update_resource",
+    **staff(Scope.RESOURCES_WRITE),
+)
+def update_resource(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    resource_id: ResourceId,
+    data: JSONBody[ResourceUpdate],
+    if_match: IfMatch = None,
+) -> Response[ResourceDetail]:
+    writer = _writer(request, db_session, settings)
+    return _answer(writer.update_resource(resource_id, data, if_match))
+
+
+@delete(
+    "/api/v1/resources/{resource_id:int}",
+    tags=["staff"],
+    summary="Retire a resource: gone from public results, kept in the audit",
+    status_code=204,
+    sync_to_thread=True,
+    operation_id="retire_resource",
+    **staff(Scope.RESOURCES_WRITE),
+)
+def retire_resource(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    resource_id: ResourceId,
+    if_match: IfMatch = None,
+) -> None:
+    _writer(request, db_session, settings).retire_resource(resource_id, if_match)
+
+
+WRITES += [update_resource, retire_resource]
 """Staff writes; resources are read through the public ``GET /api/v1/resources/{id}``."""

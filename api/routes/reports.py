@@ -10,10 +10,11 @@ from typing import Annotated
 
 from litestar import post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import JSONBody, PathParameter
 from sqlalchemy.orm import Session
 
 from api.problem_reports import ReportCreate, ReportReceipt, file_report
+from api.writes import MAX_ID
 
 __all__ = ["report_problem"]
 
@@ -28,7 +29,7 @@ __all__ = ["report_problem"]
 )
 def report_problem(
     db_session: NamedDependency[Session],
-    resource_id: Annotated[FromPath[int], Parameter(description="The resource", ge=1)],
+    resource_id: Annotated[int, PathParameter(description="The resource", ge=1, le=MAX_ID)],
     data: JSONBody[ReportCreate],
 ) -> ReportReceipt:
     return file_report(db_session, resource_id, data)

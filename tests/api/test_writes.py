@@ -424,3 +424,15 @@ def test_the_audit_filters_and_pages(client: TestClient[Litestar], engine: Engin
         assert bad.status_code == 400
         assert [p["name"] for p in bad.json()["invalid_params"]] == [name]
     assert client.get("/api/v1/audit", headers=ben).status_code == 403
+
+
+def test_control_characters_are_refused_before_the_database_sees_them(
+    client: TestClient[Litestar], engine: Engine
+) -> None:
+    headers = staff(engine, "admin", name="ana")
+    response = client.post(
+        "/api/v1/organizations", json={"name": "Bad\x00name", "phone": "ok"}, headers=headers
+    )
+    assert response.status_code == 422
+    assert [p["name"] for p in response.json()["invalid_params"]] == ["name"]
+    assert count(engine, Organization) == 0
