@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from litestar.enums import ScopeType
 from litestar.logging.config import LoggingConfig
 from litestar.types import Message, Receive, Scope, Send
 
@@ -40,13 +41,13 @@ class AccessLog:
         """Notes when the request reached its route, for the duration."""
 
         async def timed(scope: Scope, receive: Receive, send: Send) -> None:
-            scope.setdefault("state", {})[STARTED_KEY] = time.perf_counter()  # type: ignore[typeddict-item]
+            scope.setdefault("state", {})[STARTED_KEY] = time.perf_counter()
             await app(scope, receive, send)
 
         return timed
 
     async def before_send(self, message: Message, scope: Scope) -> None:
-        if message["type"] != "http.response.start" or scope["type"] != "http":
+        if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
             return
         started = scope.get("state", {}).get(STARTED_KEY)
         duration = f"{(time.perf_counter() - started) * 1000:.1f}ms" if started is not None else "-"

@@ -13,7 +13,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import (
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 
 from api.problems import Problem
 
@@ -54,7 +62,10 @@ class CorsPolicy:
         """Answers preflights and refuses writes from origins that may not write."""
 
         async def cors(scope: Scope, receive: Receive, send: Send) -> None:
-            origin = _header(scope, b"origin") if scope["type"] == "http" else None
+            if scope["type"] != ScopeType.HTTP:
+                await app(scope, receive, send)
+                return
+            origin = _header(scope, b"origin")
             if origin is None:
                 await app(scope, receive, send)
                 return
@@ -85,12 +96,18 @@ class CorsPolicy:
         else:
             raise _refused(origin)
         headers.append((b"access-control-max-age", MAX_AGE.encode()))
-        await send({"type": "http.response.start", "status": 204, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})
+        start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": 204,
+            "headers": headers,
+        }
+        await send(start)
+        end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(end)
 
     async def before_send(self, message: Message, scope: Scope) -> None:
         """Adds the allow headers to the answer of a cross-origin request."""
-        if message["type"] != "http.response.start" or scope["type"] != "http":
+        if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
             return
         origin = _header(scope, b"origin")
         if origin is None or _header(scope, b"access-control-request-method") is not None:

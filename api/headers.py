@@ -27,7 +27,7 @@ SCHEMA_UI_PREFIX = "/schema"
 
 def csp_nonce(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The nonce for this response's inline scripts (made on first use)."""
-    state = connection.scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    state = connection.scope.setdefault("state", {})
     nonce = state.get(NONCE_STATE_KEY)
     if nonce is None:
         nonce = secrets.token_urlsafe(18)

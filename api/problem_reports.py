@@ -105,14 +105,12 @@ def list_reports(
 ) -> Page[ReportPublic]:
     statement = select(ProblemReport)
     if resolved is not None:
-        resolved_col = col(ProblemReport.resolved_at)
-        statement = statement.where(
-            resolved_col.is_not(None) if resolved else resolved_col.is_(None)
-        )
+        resolved_at = ProblemReport.__table__.c.resolved_at  # type: ignore[attr-defined]
+        statement = statement.where(resolved_at.is_not(None) if resolved else resolved_at.is_(None))
     if resource_id is not None:
-        statement = statement.where(ProblemReport.resource_id == resource_id)
+        statement = statement.where(col(ProblemReport.resource_id) == resource_id)
     if kind is not None:
-        statement = statement.where(ProblemReport.kind == kind)
+        statement = statement.where(col(ProblemReport.kind) == kind)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.scalars(
         statement.order_by(col(ProblemReport.created_at).desc(), col(ProblemReport.id).desc())

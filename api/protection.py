@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from litestar import Request
+from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import (
@@ -237,7 +238,7 @@ def rate_limit_middleware(limits: Limits) -> list[DefineMiddleware]:
         hasher = ClientHasher(store_name=store_name)
 
         def applies(
-            budget: Budget = budget,  # type: ignore[assignment]
+            budget: Budget = budget,
             hasher: ClientHasher = hasher,
         ) -> Callable[[Request[Any, Any, Any]], Awaitable[bool]]:
             async def check(request: Request[Any, Any, Any]) -> bool:
@@ -273,9 +274,10 @@ class BodyLimitMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == ScopeType.HTTP:
             handler = scope.get("route_handler")
-            limit = handler.resolve_request_max_body_size() if handler is not None else None
+            resolve = getattr(handler, "resolve_request_max_body_size", None)
+            limit = resolve() if resolve is not None else None
             announced = _content_length(scope)
             if limit is not None and announced is not None and announced > limit:
                 raise Problem(

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from api.audit import Action, record, snapshot
 from api.geo.areas import tag_location
@@ -67,6 +67,7 @@ MAX_ID = 2_147_483_647
 """The largest id a record can have (a 32-bit integer column)."""
 
 Row = TypeVar("Row", Organization, Location, Resource, Event)
+Parent = TypeVar("Parent", Organization, Location)
 ADDRESS_FIELDS = ("address", "city", "state", "postal_code")
 _TAG = re.compile(r'^(?:W/)?"([^"-]+)(?:-[a-z0-9]+)?"$')
 
@@ -206,7 +207,7 @@ class Writer:
         if value is None:
             return
         other = self.session.scalars(
-            select(model.id).where(model.external_id == value)  # type: ignore[arg-type]
+            select(col(model.id)).where(col(model.external_id) == value)
         ).first()
         if other is not None and other != own:
             raise invalid(
@@ -220,9 +221,7 @@ class Writer:
                 status=409,
             )
 
-    def _parent(
-        self, model: type[Organization | Location], field: str, value: int | None
-    ) -> list[InvalidParam]:
+    def _parent(self, model: type[Parent], field: str, value: int | None) -> list[InvalidParam]:
         if value is None:
             return []
         row = self.session.get(model, value) if value <= MAX_ID else None
@@ -234,7 +233,7 @@ class Writer:
     def _apply(self, row: SQLModel, changes: dict[str, Any]) -> None:
         for name, value in changes.items():
             setattr(row, name, value)
-        row.updated_at = self.now  # type: ignore[attr-defined]
+        row.updated_at = self.now
         self.session.add(row)
 
     def _retire(self, row: Row, entity: str, if_match: str | None, current: str) -> None:
@@ -291,7 +290,7 @@ class Writer:
     def _resources_of(self, *, organization_id: int) -> list[int]:
         return list(
             self.session.scalars(
-                select(Resource.id).where(Resource.organization_id == organization_id)
+                select(col(Resource.id)).where(col(Resource.organization_id) == organization_id)
             )
         )
 
@@ -393,8 +392,8 @@ class Writer:
     def _resource_snapshot(self, row: Resource) -> dict[str, Any]:
         languages = self.session.scalars(
             select(ResourceLanguage)
-            .where(ResourceLanguage.resource_id == row.id)
-            .order_by(ResourceLanguage.code)  # type: ignore[arg-type]
+            .where(col(ResourceLanguage.resource_id) == row.id)
+            .order_by(col(ResourceLanguage.code))
         ).all()
         return {
             **(snapshot(row) or {}),
@@ -465,9 +464,9 @@ class Writer:
     def _event_languages(self, event_id: int | None) -> list[str]:
         return list(
             self.session.scalars(
-                select(EventLanguage.code)
-                .where(EventLanguage.event_id == event_id)
-                .order_by(EventLanguage.code)  # type: ignore[arg-type]
+                select(col(EventLanguage.code))
+                .where(col(EventLanguage.event_id) == event_id)
+                .order_by(col(EventLanguage.code))
             )
         )
 

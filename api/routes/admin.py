@@ -121,7 +121,7 @@ def list_audit(
         (AuditEntry.action, action),
     ):
         if value is not None:
-            statement = statement.where(column == value)
+            statement = statement.where(col(column) == value)
     if since is not None:
         statement = statement.where(col(AuditEntry.at) >= since)
     if until is not None:
@@ -230,8 +230,8 @@ def _collection(
         request: Request[Any, Any, Any],
         db_session: NamedDependency[Session],
         settings: NamedDependency[Settings],
-        data: JSONBody[create_model],  # type: ignore[valid-type]
-    ) -> Response[public_model]:  # type: ignore[valid-type]
+        data: JSONBody[create_model],
+    ) -> Response[public_model]:
         written = getattr(_writer(request, db_session, settings), create)(data)
         return _answer(written, status=201, location=f"{base}/{written.id}")
 
@@ -239,10 +239,10 @@ def _collection(
         request: Request[Any, Any, Any],
         db_session: NamedDependency[Session],
         settings: NamedDependency[Settings],
-        entity_id: entity_id_param,  # type: ignore[valid-type]
-        data: JSONBody[update_model],  # type: ignore[valid-type]
+        entity_id: entity_id_param,
+        data: JSONBody[update_model],
         if_match: IfMatch = None,
-    ) -> Response[public_model]:  # type: ignore[valid-type]
+    ) -> Response[public_model]:
         return _answer(
             getattr(_writer(request, db_session, settings), update)(entity_id, data, if_match)
         )
@@ -251,7 +251,7 @@ def _collection(
         request: Request[Any, Any, Any],
         db_session: NamedDependency[Session],
         settings: NamedDependency[Settings],
-        entity_id: entity_id_param,  # type: ignore[valid-type]
+        entity_id: entity_id_param,
         if_match: IfMatch = None,
     ) -> None:
         getattr(_writer(request, db_session, settings), retire)(entity_id, if_match)
@@ -299,8 +299,8 @@ def _collection(
             request: Request[Any, Any, Any],
             db_session: NamedDependency[Session],
             settings: NamedDependency[Settings],
-            entity_id: entity_id_param,  # type: ignore[valid-type]
-        ) -> Response[public_model]:  # type: ignore[valid-type]
+            entity_id: entity_id_param,
+        ) -> Response[public_model]:
             return _answer(getattr(_writer(request, db_session, settings), read)(entity_id))
 
         handlers.append(
