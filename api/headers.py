@@ -3,7 +3,7 @@
 A page's inline scripts run only with the request's nonce: a page handler calls
 ``csp_nonce(request)`` and writes ``<script nonce="...">``; the policy sent with that
 response names the same nonce. Scripts otherwise come only from the app itself, images
-only from the app and the configured tile host, and no page may be framed.
+only from the app, inline data and the configured tile host, and no page may be framed.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ class SecurityHeaders:
         return cls(tile_host=tile_origin(settings.tile_url))
 
     def page_policy(self, nonce: str | None) -> str:
-        images = "'self'" + (f" {self.tile_host}" if self.tile_host else "")
+        # data: is Leaflet's blank tile placeholder, drawn in the page, not fetched from anyone.
+        images = "'self' data:" + (f" {self.tile_host}" if self.tile_host else "")
         scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
         return "; ".join(
             [

@@ -57,7 +57,7 @@ def test_a_page_allows_only_itself_the_tile_host_and_its_own_nonce(settings: Set
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
     nonce = first.text.split('nonce="')[1].split('"')[0]
     assert directives["script-src"] == f"'self' 'nonce-{nonce}'"
-    assert directives["img-src"] == "'self' https://*.tiles.example.org"
+    assert directives["img-src"] == "'self' data: https://*.tiles.example.org"
     assert directives["default-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'"
     assert "unsafe-inline" not in directives["script-src"]
@@ -67,7 +67,7 @@ def test_a_page_allows_only_itself_the_tile_host_and_its_own_nonce(settings: Set
 def test_without_tiles_images_come_only_from_the_app(settings: Settings) -> None:
     with TestClient(page_app(settings_with(settings, tile_url=None))) as client:
         policy = client.get("/page").headers["content-security-policy"]
-    assert "img-src 'self';" in policy
+    assert "img-src 'self' data:;" in policy
 
 
 def test_tile_origin_reads_the_template() -> None:
