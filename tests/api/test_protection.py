@@ -237,3 +237,16 @@ def test_limits_read_from_the_environment() -> None:
 
     with pytest.raises(SettingsError, match="PUENTE_RATE_LIMIT_STAFF"):
         Limits.from_env({"PUENTE_RATE_LIMIT_STAFF": "lots"})
+
+
+def test_an_unreachable_redis_does_not_take_the_directory_down(settings: Settings) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = settings_with(settings, redis_url=f"redis://127.0.0.1:{port}/0")
+    with TestClient(create_app(down, limits=Limits(reads=("minute", 1)))) as client:
+        assert [client.get("/health").status_code for _ in range(2)] == [200, 200]
+        statuses = [client.get(READ).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]  # served, though nothing could be counted
