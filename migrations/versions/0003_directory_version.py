@@ -3,7 +3,9 @@
 Response caches key public reads on it, so any write — through the API, an import run from
 the command line in another process, or plain SQL — makes every cached read stale at the
 moment the change commits (the counter is a row, so it commits with the change).
-PostgreSQL bumps it once per statement; SQLite, which has no statement triggers, once per row.
+PostgreSQL bumps it once per transaction (statement triggers that remember the bump in a
+transaction-local setting); SQLite, which has no statement triggers, once per row (an
+in-place update of one row).
 
 Revision ID: 0003
 Revises: 0002
@@ -46,9 +48,18 @@ def upgrade() -> None:
     )
     op.execute("INSERT INTO directory_version (id, version) VALUES (1, 0)")
     if op.get_bind().dialect.name == "postgresql":
+        # Once per transaction: repeated updates of one row inside a transaction leave a
+        # chain of row versions that each further update must walk (a bulk load would slow
+        # down as it goes). A transaction-local setting remembers the bump.
         op.execute(
             "CREATE FUNCTION directory_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$"
-            f" BEGIN {BUMP}; RETURN NULL; END $$"
+            " BEGIN"
+            " IF current_setting('puente.directory_bumped', true) IS DISTINCT FROM"
+            " txid_current()::text THEN"
+            f" {BUMP};"
+            " PERFORM set_config('puente.directory_bumped', txid_current()::text, true);"
+            " END IF;"
+            " RETURN NULL; END $$"
         )
         for table in DIRECTORY_TABLES:
             op.execute(

@@ -328,3 +328,15 @@ def test_a_cached_read_still_answers_a_conditional_request_with_304(
         )
         assert revalidated.status_code == 304
         assert revalidated.content == b""
+
+
+def test_a_write_after_a_rolled_back_savepoint_still_bumps_the_version(engine: Engine) -> None:
+    """As an import does: a refused row rolled back to its savepoint, then a good row."""
+    before = read_directory_version(engine)
+    with engine.begin() as connection:
+        savepoint = connection.begin_nested()
+        connection.execute(text(SAMPLE_DIRECTORY[0]), {"now": NOW})
+        savepoint.rollback()
+        connection.execute(text(SAMPLE_DIRECTORY[1]), {"now": NOW})
+        connection.execute(text(SAMPLE_DIRECTORY[0]), {"now": NOW})
+    assert read_directory_version(engine) > before
