@@ -12,15 +12,14 @@ from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
 from sqlmodel import Session as SQLModelSession
 
-from api import __version__
 from api.access_log import AccessLog, logging_config
 from api.cors import CorsPolicy
 from api.database import create_database_engine
 from api.headers import SecurityHeaders
 from api.http_cache import ConditionalGet
+from api.openapi import openapi_assets, openapi_config
 from api.problems import problem_details_plugin
 from api.protection import BodyLimitMiddleware, Limits, build_stores, rate_limit_middleware
 from api.response_cache import ResponseCachePlugin
@@ -77,8 +76,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         route_handlers=[
             meta.health,
             meta.ready,
-            list_resources,
-            get_one_resource,
+            openapi_assets(),
             areas.list_areas,
             areas.get_area,
             events.list_events,
@@ -87,6 +85,8 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             feeds.resources_geojson,
             feeds.resources_csv,
             feeds.events_ics,
+            list_resources,
+            get_one_resource,
             *STAFF_AND_REPORTS,
             imports_route(max_upload_bytes=limits.max_upload_bytes),
             *web_route_handlers(),
@@ -98,17 +98,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             ResponseCachePlugin(settings=settings, engine=engine),
         ],
         dependencies={"settings": Provide(provide_settings, sync_to_thread=False)},
-        openapi_config=with_bearer_auth(
-            OpenAPIConfig(
-                title="Puente",
-                version=__version__,
-                description=(
-                    "A resident resource directory: meeting venues and their meetings, "
-                    "immigration legal aid and community partners, by language and area."
-                ),
-                path="/schema",
-            )
-        ),
+        openapi_config=with_bearer_auth(openapi_config()),
         state=State({"settings": settings, "engine": engine}),
         on_shutdown=[engine.dispose, stores.close],
         stores=stores.registry,

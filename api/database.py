@@ -16,7 +16,8 @@ __all__ = ["create_database_engine", "ping"]
 
 
 def create_database_engine(url: URL | str, **kwargs: Any) -> Engine:
-    engine = create_engine(url, **_dialect_options(url), **kwargs)
+    # hide_parameters: a logged database error must not carry search coordinates or text.
+    engine = create_engine(url, hide_parameters=True, **_dialect_options(url), **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

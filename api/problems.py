@@ -7,6 +7,7 @@ a problem document. A database that cannot be reached becomes a 503, never a sta
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from litestar.exceptions import HTTPException, ValidationException
@@ -15,6 +16,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
+import psycopg
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
 __all__ = ["InvalidParam", "Problem", "invalid", "problem_details_plugin"]
@@ -94,6 +96,9 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
                 HTTPException: _from_http,
                 DBAPIError: _database_fault,
                 DisconnectionError: _from_database,
+                # Raw driver errors, from code that talks to a connection directly.
+                psycopg.OperationalError: _from_database,
+                sqlite3.OperationalError: _from_database,
                 Exception: _from_unexpected,
             }
         )

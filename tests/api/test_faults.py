@@ -157,14 +157,6 @@ def test_with_the_database_gone_writes_feeds_pages_and_staff_reads_are_503_then_
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "the response cache's version reader re-raises the driver's own error "
-        "(psycopg.OperationalError), which the problem mapping answers with 500"
-    ),
-)
 def test_with_the_database_gone_cached_public_reads_are_503_then_recover(
     proxied: tuple[Settings, CuttableProxy],
 ) -> None:
