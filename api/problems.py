@@ -10,13 +10,13 @@ import logging
 import sqlite3
 from typing import Any
 
+import psycopg
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
-import psycopg
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
 __all__ = ["InvalidParam", "Problem", "invalid", "problem_details_plugin"]
