@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Literal
 
+from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel
 
 from api.models import AuditEntry
@@ -16,10 +17,15 @@ Action = Literal["create", "update", "delete", "import"]
 
 
 def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
-    """A JSON-safe copy of a row's columns, for ``before`` and ``after``."""
+    """A JSON-safe copy of a row's columns, for ``before`` and ``after``.
+
+    Read from the mapped columns, not ``model_dump``: table models skip validation, so an
+    enum column may hold its plain string value.
+    """
     if row is None:
         return None
-    return {key: _json_safe(value) for key, value in row.model_dump().items()}
+    columns = inspect(row).mapper.column_attrs
+    return {column.key: _json_safe(getattr(row, column.key)) for column in columns}
 
 
 def record(

@@ -81,7 +81,7 @@ NOT_MODIFIED = ResponseSpec(
 def list_resources(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[Session],
-    settings: Settings,
+    settings: NamedDependency[Settings],
     category: CategoryParam = None,
     language: LanguageParam = None,
     language_support: LanguageSupportParam = None,
@@ -129,7 +129,7 @@ def list_resources(
 )
 def get_one_resource(
     db_session: NamedDependency[Session],
-    settings: Settings,
+    settings: NamedDependency[Settings],
     resource_id: Annotated[
         FromPath[int],
         Parameter(description="The resource's id", examples=[Example(value=1)]),
