@@ -21,6 +21,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "ResourceLanguage",
     "ResourceStatus",
     "Support",
+    "table_of",
     "utcnow",
 ]
 
@@ -113,6 +115,11 @@ class ReportKind(StrEnum):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy ``Table`` behind a table model, for Core statements."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
 def one_of(column: str, values: type[StrEnum], name: str | None = None) -> CheckConstraint:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from api.models import ProblemReport, ReportKind, Resource, utcnow
+from api.models import ProblemReport, ReportKind, Resource, table_of, utcnow
 from api.problems import Problem
 from api.schemas import Page
 
@@ -105,7 +105,7 @@ def list_reports(
 ) -> Page[ReportPublic]:
     statement = select(ProblemReport)
     if resolved is not None:
-        resolved_at = ProblemReport.__table__.c.resolved_at  # type: ignore[attr-defined]
+        resolved_at = table_of(ProblemReport).c.resolved_at
         statement = statement.where(resolved_at.is_not(None) if resolved else resolved_at.is_(None))
     if resource_id is not None:
         statement = statement.where(col(ProblemReport.resource_id) == resource_id)

@@ -47,7 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from api.geo.distance import EARTH_RADIUS_KM, bounding_box, great_circle_km
+from api.geo.distance import EARTH_RADIUS_KM, bounding_box, distances_from
 from api.hours import is_open_now
 from api.languages import language_name
 from api.models import (
@@ -300,7 +300,9 @@ def _within(
         indexed = _rows([*conditions, not_(_CONFIDENTIAL), _near(near, radius_km, dialect)])
         secret = _rows([*conditions, _SECRET])
         statement = select(union_all(indexed, secret).subquery())
-    rows = [_Row(*row[:6]) for row in session.execute(_ordered(statement, order, dialect))]
+    if order != "distance":  # distance is ranked below, in Python
+        statement = _ordered(statement, order, dialect)
+    rows = [_Row(*row[:6]) for row in session.execute(statement)]
     if open_at is not None:
         rows = _open(rows, *open_at)
     hits = _measure(session, rows, near)
@@ -373,10 +375,11 @@ def _measure(session: Session, rows: Sequence[_Row], near: tuple[float, float] |
         return [Hit(row.id, None) for row in rows]
     secret = [row.location_id for row in rows if row.confidential]
     centres = public_points(session, secret) if secret else {}
+    distance_to = distances_from(*near)
     hits = []
     for row in rows:
         point = centres[row.location_id] if row.confidential else (row.latitude, row.longitude)
-        hits.append(Hit(row.id, great_circle_km(near[0], near[1], point[0], point[1])))
+        hits.append(Hit(row.id, distance_to(*point)))
     return hits
 
 

@@ -7,13 +7,12 @@ with ``postal_code`` precision (see ``api.schemas``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from api.hours import is_open_now
 from api.languages import language_name
@@ -28,6 +27,7 @@ from api.models import (
     Precision,
     Resource,
     ResourceLanguage,
+    table_of,
 )
 from api.schemas import (
     AreaPublic,
@@ -41,6 +41,7 @@ from api.schemas import (
 from api.settings import Settings
 
 __all__ = [
+    "AreaRow",
     "Hit",
     "areas_of",
     "public_point",
@@ -57,8 +58,159 @@ class Hit(NamedTuple):
     distance_km: float | None
 
 
+class AreaRow(NamedTuple):
+    """An area as a location's tag: what is shown, and where a confidential place sits."""
+
+    kind: str
+    code: str
+    name: str
+    center_latitude: float
+    center_longitude: float
+
+
+class _Centred(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def center_latitude(self) -> float: ...
+    @property
+    def center_longitude(self) -> float: ...
+
+
+_resource = table_of(Resource)
+_location = table_of(Location)
+_organization = table_of(Organization)
+_area = table_of(Area)
+_location_area = table_of(LocationArea)
+_resource_language = table_of(ResourceLanguage)
+_event = table_of(Event)
+_event_language = table_of(EventLanguage)
+
+_RESOURCE_FIELDS = (
+    "id",
+    "external_id",
+    "name",
+    "category",
+    "description",
+    "services",
+    "phone",
+    "website",
+    "email",
+    "hours",
+    "fees",
+    "eligibility",
+    "verified_at",
+    "source_url",
+    "status",
+    "updated_at",
+)
+_EVENT_FIELDS = (
+    "id",
+    "external_id",
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "status",
+    "source_url",
+    "updated_at",
+)
+_LOCATION_FIELDS = (
+    "name",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "geocode_precision",
+    "confidential",
+)
+_ORGANIZATION_FIELDS = ("name", "website", "kind", "doj_recognized")
+
+# Plain column selects, built once: ORM entities would cost more than the rest of a search.
+_RESOURCE_ROWS = (
+    select(
+        *(_resource.c[name] for name in _RESOURCE_FIELDS),
+        _location.c.id.label("location_id"),
+        *(_location.c[name].label(f"location_{name}") for name in _LOCATION_FIELDS),
+        _organization.c.id.label("organization_id"),
+        *(_organization.c[name].label(f"organization_{name}") for name in _ORGANIZATION_FIELDS),
+    )
+    .join(_location, _location.c.id == _resource.c.location_id)
+    .outerjoin(
+        _organization,
+        and_(
+            _organization.c.id == _resource.c.organization_id,
+            _organization.c.retired_at.is_(None),
+        ),
+    )
+    .where(_resource.c.id.in_(bindparam("ids", expanding=True)))
+)
+_EVENT_ROWS = (
+    select(
+        *(_event.c[name] for name in _EVENT_FIELDS),
+        _location.c.id.label("location_id"),
+        *(_location.c[name].label(f"location_{name}") for name in _LOCATION_FIELDS),
+        _organization.c.id.label("organization_id"),
+        *(_organization.c[name].label(f"organization_{name}") for name in _ORGANIZATION_FIELDS),
+    )
+    .join(_location, _location.c.id == _event.c.location_id)
+    .outerjoin(
+        _organization,
+        and_(
+            _organization.c.id == _event.c.organization_id,
+            _organization.c.retired_at.is_(None),
+        ),
+    )
+    .where(_event.c.id.in_(bindparam("ids", expanding=True)))
+)
+_EVENT_LANGUAGE_ROWS = (
+    select(_event_language.c.event_id, _event_language.c.code)
+    .where(_event_language.c.event_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_event_language.c.event_id, _event_language.c.code)
+)
+_AREA_ROWS = (
+    select(
+        _location_area.c.location_id,
+        _area.c.kind,
+        _area.c.code,
+        _area.c.name,
+        _area.c.center_latitude,
+        _area.c.center_longitude,
+    )
+    .join(_area, _area.c.id == _location_area.c.area_id)
+    .where(_location_area.c.location_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_area.c.kind, _area.c.code)
+)
+_LANGUAGE_ROWS = (
+    select(
+        _resource_language.c.resource_id, _resource_language.c.code, _resource_language.c.support
+    )
+    .where(_resource_language.c.resource_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_resource_language.c.resource_id, _resource_language.c.code)
+)
+_NEXT_EVENT_ROWS = (
+    select(_event.c.location_id, _event.c.id, _event.c.title, _event.c.starts_at)
+    .where(
+        _event.c.location_id.in_(bindparam("ids", expanding=True)),
+        _event.c.status == EventStatus.SCHEDULED.value,
+        _event.c.starts_at >= bindparam("now"),
+        _event.c.retired_at.is_(None),
+    )
+    .order_by(_event.c.location_id, _event.c.starts_at, _event.c.id)
+)
+_POINT_ROWS = select(_location.c.id, _location.c.latitude, _location.c.longitude).where(
+    _location.c.id.in_(bindparam("ids", expanding=True))
+)
+_IN_CHUNK = 5000
+"""Ids per ``IN (...)``: well under SQLite's and PostgreSQL's parameter limits."""
+
+
 def public_point(
-    latitude: float, longitude: float, confidential: bool, areas: Sequence[Area]
+    latitude: float, longitude: float, confidential: bool, areas: Sequence[_Centred]
 ) -> tuple[float, float]:
     """Where a location is shown: its own point, or for a confidential one the centre of
     its ZIP area, else of its first area by (kind, code), else its point to 2 decimals."""
@@ -70,18 +222,12 @@ def public_point(
     return round(latitude, 2), round(longitude, 2)
 
 
-def areas_of(session: Session, location_ids: Sequence[int]) -> dict[int, list[Area]]:
-    found: dict[int, list[Area]] = {}
-    for start in range(0, len(location_ids), 5000):
-        chunk = list(location_ids[start : start + 5000])
-        statement = (
-            select(col(LocationArea.location_id), Area)
-            .join(Area, col(Area.id) == col(LocationArea.area_id))
-            .where(col(LocationArea.location_id).in_(chunk))
-            .order_by(col(Area.kind), col(Area.code))
-        )
-        for location_id, area in session.execute(statement):
-            found.setdefault(location_id, []).append(area)
+def areas_of(session: Session, location_ids: Sequence[int]) -> dict[int, list[AreaRow]]:
+    """Each location's areas by kind and code (without their polygons)."""
+    found: dict[int, list[AreaRow]] = {}
+    for chunk in _chunks(location_ids):
+        for location_id, *area in session.execute(_AREA_ROWS, {"ids": chunk}):
+            found.setdefault(location_id, []).append(AreaRow(*area))
     return found
 
 
@@ -89,50 +235,50 @@ def public_points(session: Session, location_ids: Sequence[int]) -> dict[int, tu
     ids = sorted(set(location_ids))
     areas = areas_of(session, ids)
     points: dict[int, tuple[float, float]] = {}
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        rows = session.execute(
-            select(col(Location.id), col(Location.latitude), col(Location.longitude)).where(
-                col(Location.id).in_(chunk)
-            )
-        )
-        for location_id, latitude, longitude in rows:
-            assert location_id is not None
+    for chunk in _chunks(ids):
+        for location_id, latitude, longitude in session.execute(_POINT_ROWS, {"ids": chunk}):
             points[location_id] = public_point(
                 latitude, longitude, True, areas.get(location_id, [])
             )
     return points
 
 
-def _location_public(location: Location, areas: Sequence[Area]) -> LocationPublic:
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _IN_CHUNK):
+        yield list(ids[start : start + _IN_CHUNK])
+
+
+def _location_public(
+    row: Any, areas: Sequence[AreaRow], prefix: str = "location_"
+) -> LocationPublic:
+    confidential = bool(row[f"{prefix}confidential"])
     latitude, longitude = public_point(
-        location.latitude, location.longitude, location.confidential, areas
+        row[f"{prefix}latitude"], row[f"{prefix}longitude"], confidential, areas
     )
-    assert location.id is not None
     return LocationPublic(
-        id=location.id,
-        name=None if location.confidential else location.name,
-        address=None if location.confidential else location.address,
-        city=location.city,
-        state=location.state,
-        postal_code=location.postal_code,
+        id=row["location_id"],
+        name=None if confidential else row[f"{prefix}name"],
+        address=None if confidential else row[f"{prefix}address"],
+        city=row[f"{prefix}city"],
+        state=row[f"{prefix}state"],
+        postal_code=row[f"{prefix}postal_code"],
         latitude=latitude,
         longitude=longitude,
-        precision=Precision.POSTAL_CODE if location.confidential else location.geocode_precision,
-        confidential=location.confidential,
+        precision=Precision.POSTAL_CODE if confidential else row[f"{prefix}geocode_precision"],
+        confidential=confidential,
         areas=[AreaPublic(kind=a.kind, code=a.code, name=a.name) for a in areas],
     )
 
 
-def _organization(organization: Organization | None) -> OrganizationSummary | None:
-    if organization is None or organization.id is None or organization.retired_at is not None:
+def _organization_summary(row: Any) -> OrganizationSummary | None:
+    if row["organization_id"] is None:
         return None
     return OrganizationSummary(
-        id=organization.id,
-        name=organization.name,
-        website=organization.website,
-        kind=organization.kind,
-        doj_recognized=organization.doj_recognized,
+        id=row["organization_id"],
+        name=row["organization_name"],
+        website=row["organization_website"],
+        kind=row["organization_kind"],
+        doj_recognized=row["organization_doj_recognized"],
     )
 
 
@@ -142,58 +288,29 @@ def publish_resources(
     if not hits:
         return []
     ids = [hit.id for hit in hits]
-    loaded = {
-        resource.id: (resource, location, organization)
-        for resource, location, organization in session.execute(
-            select(Resource, Location, Organization)
-            .join(Location, col(Location.id) == col(Resource.location_id))
-            .outerjoin(Organization, col(Organization.id) == col(Resource.organization_id))
-            .where(col(Resource.id).in_(ids))
-        )
-    }
-    location_ids = sorted({location.id for _, location, _ in loaded.values() if location.id})
+    loaded = {row["id"]: row for row in session.execute(_RESOURCE_ROWS, {"ids": ids}).mappings()}
+    location_ids = sorted({row["location_id"] for row in loaded.values()})
     areas = areas_of(session, location_ids)
     languages: dict[int, list[LanguagePublic]] = {}
-    for language in session.execute(
-        select(ResourceLanguage)
-        .where(col(ResourceLanguage.resource_id).in_(ids))
-        .order_by(col(ResourceLanguage.resource_id), col(ResourceLanguage.code))
-    ).scalars():
-        languages.setdefault(language.resource_id, []).append(
-            LanguagePublic(
-                code=language.code, name=language_name(language.code), support=language.support
-            )
+    for resource_id, code, support in session.execute(_LANGUAGE_ROWS, {"ids": ids}):
+        languages.setdefault(resource_id, []).append(
+            LanguagePublic(code=code, name=language_name(code), support=support)
         )
     next_events = _next_events(session, location_ids, now)
     zone = settings.zone
     items = []
     for hit in hits:
-        resource, location, organization = loaded[hit.id]
-        assert resource.id is not None and location.id is not None
+        row = loaded[hit.id]
+        location_id = row["location_id"]
         items.append(
             ResourcePublic(
-                id=resource.id,
-                external_id=resource.external_id,
-                name=resource.name,
-                category=resource.category,
-                description=resource.description,
-                services=resource.services,
-                organization=_organization(organization),
-                location=_location_public(location, areas.get(location.id, [])),
+                **{name: row[name] for name in _RESOURCE_FIELDS},
+                organization=_organization_summary(row),
+                location=_location_public(row, areas.get(location_id, [])),
                 distance_km=None if hit.distance_km is None else round(hit.distance_km, 2),
-                languages=languages.get(resource.id, []),
-                phone=resource.phone,
-                website=resource.website,
-                email=resource.email,
-                hours=resource.hours,
-                open_now=is_open_now(resource.hours, now, zone),
-                fees=resource.fees,
-                eligibility=resource.eligibility,
-                verified_at=resource.verified_at,
-                source_url=resource.source_url,
-                status=resource.status,
-                next_event=next_events.get(location.id),
-                updated_at=resource.updated_at,
+                languages=languages.get(hit.id, []),
+                open_now=is_open_now(row["hours"], now, zone),
+                next_event=next_events.get(location_id),
             )
         )
     return items
@@ -205,18 +322,8 @@ def _next_events(
     found: dict[int, NextEvent] = {}
     if not location_ids:
         return found
-    statement = (
-        select(col(Event.location_id), col(Event.id), col(Event.title), col(Event.starts_at))
-        .where(
-            col(Event.location_id).in_(location_ids),
-            col(Event.status) == EventStatus.SCHEDULED.value,
-            col(Event.starts_at) >= now,
-            col(Event.retired_at).is_(None),
-        )
-        .order_by(col(Event.location_id), col(Event.starts_at), col(Event.id))
-    )
-    for location_id, event_id, title, starts_at in session.execute(statement):
-        assert location_id is not None and event_id is not None
+    rows = session.execute(_NEXT_EVENT_ROWS, {"ids": list(location_ids), "now": now})
+    for location_id, event_id, title, starts_at in rows:
         if location_id not in found:
             found[location_id] = NextEvent(id=event_id, title=title, starts_at=starts_at)
     return found
@@ -226,46 +333,23 @@ def publish_events(session: Session, hits: Sequence[Hit], settings: Settings) ->
     if not hits:
         return []
     ids = [hit.id for hit in hits]
-    loaded = {
-        event.id: (event, location, organization)
-        for event, location, organization in session.execute(
-            select(Event, Location, Organization)
-            .join(Location, col(Location.id) == col(Event.location_id))
-            .outerjoin(Organization, col(Organization.id) == col(Event.organization_id))
-            .where(col(Event.id).in_(ids))
-        )
-    }
-    areas = areas_of(
-        session, sorted({location.id for _, location, _ in loaded.values() if location.id})
-    )
+    loaded = {row["id"]: row for row in session.execute(_EVENT_ROWS, {"ids": ids}).mappings()}
+    areas = areas_of(session, sorted({row["location_id"] for row in loaded.values()}))
     languages: dict[int, list[LanguagePublic]] = {}
-    for language in session.execute(
-        select(EventLanguage)
-        .where(col(EventLanguage.event_id).in_(ids))
-        .order_by(col(EventLanguage.event_id), col(EventLanguage.code))
-    ).scalars():
-        languages.setdefault(language.event_id, []).append(
-            LanguagePublic(code=language.code, name=language_name(language.code))
+    for event_id, code in session.execute(_EVENT_LANGUAGE_ROWS, {"ids": ids}):
+        languages.setdefault(event_id, []).append(
+            LanguagePublic(code=code, name=language_name(code))
         )
     items = []
     for hit in hits:
-        event, location, organization = loaded[hit.id]
-        assert event.id is not None and location.id is not None
+        row = loaded[hit.id]
         items.append(
             EventPublic(
-                id=event.id,
-                external_id=event.external_id,
-                title=event.title,
-                description=event.description,
-                starts_at=event.starts_at,
-                ends_at=event.ends_at,
-                status=event.status,
-                source_url=event.source_url,
-                organization=_organization(organization),
-                location=_location_public(location, areas.get(location.id, [])),
+                **{name: row[name] for name in _EVENT_FIELDS},
+                organization=_organization_summary(row),
+                location=_location_public(row, areas.get(row["location_id"], [])),
                 distance_km=None if hit.distance_km is None else round(hit.distance_km, 2),
-                languages=languages.get(event.id, []),
-                updated_at=event.updated_at,
+                languages=languages.get(hit.id, []),
             )
         )
     return items

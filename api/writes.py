@@ -36,6 +36,7 @@ from api.models import (
     Precision,
     Resource,
     ResourceLanguage,
+    table_of,
 )
 from api.problems import InvalidParam, Problem, invalid
 from api.schemas import (
@@ -141,7 +142,7 @@ def _plain_text(data: SQLModel) -> None:
 
 
 def _not_null(model: type[SQLModel], changes: dict[str, Any]) -> list[InvalidParam]:
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     return [
         {"name": name, "in": "body", "reason": "may not be null"}
         for name, value in changes.items()
@@ -474,7 +475,7 @@ class Writer:
         assert row.id is not None
         record_ = EventRecord.model_validate(
             {
-                **{column.name: getattr(row, column.name) for column in Event.__table__.columns},  # type: ignore[attr-defined]
+                **{column.name: getattr(row, column.name) for column in table_of(Event).columns},
                 "languages": self._event_languages(row.id),
             }
         )

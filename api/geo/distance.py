@@ -9,9 +9,10 @@ across the antimeridian, where a tight box would need two pieces.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["EARTH_RADIUS_KM", "BoundingBox", "bounding_box", "great_circle_km"]
+__all__ = ["EARTH_RADIUS_KM", "BoundingBox", "bounding_box", "distances_from", "great_circle_km"]
 
 EARTH_RADIUS_KM = 6371.0088
 """The mean Earth radius (IUGG), as geopy's great-circle distance uses."""
@@ -37,11 +38,23 @@ class BoundingBox:
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """The haversine distance between two points given in degrees, in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi = phi2 - phi1
-    d_lambda = math.radians(lon2 - lon1)
-    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    return distances_from(lat1, lon1)(lat2, lon2)
+
+
+def distances_from(lat: float, lon: float) -> Callable[[float, float], float]:
+    """Great-circle distances in km from one point to many (the point's terms are computed
+    once, so a search measuring hundreds of rows pays for them once)."""
+    phi1 = math.radians(lat)
+    cos_phi1 = math.cos(phi1)
+
+    def distance_to(lat2: float, lon2: float) -> float:
+        phi2 = math.radians(lat2)
+        d_phi = phi2 - phi1
+        d_lambda = math.radians(lon2 - lon)
+        h = math.sin(d_phi / 2) ** 2 + cos_phi1 * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+        return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+    return distance_to
 
 
 def bounding_box(lat: float, lon: float, radius_km: float) -> BoundingBox:
