@@ -72,7 +72,15 @@ from api.search_query import (
     ResourceQuery,
     SortKey,
 )
-from api.search_results import Hit, public_point, public_points, publish_events, publish_resources
+from api.search_results import (
+    Hit,
+    Placed,
+    place,
+    public_point,
+    public_points,
+    publish_events,
+    publish_resources,
+)
 from api.settings import Settings
 
 __all__ = [
@@ -81,6 +89,7 @@ __all__ = [
     "MAX_RADIUS_KM",
     "EventQuery",
     "Facet",
+    "Placed",
     "ResourceQuery",
     "SortKey",
     "event_query_from_params",
@@ -88,6 +97,7 @@ __all__ = [
     "get_resource",
     "iter_events",
     "iter_resources",
+    "place_resources",
     "public_point",
     "resource_query_from_params",
     "search_events",
@@ -138,6 +148,15 @@ def iter_resources(
     hits, _ = _rank(session, query, now, settings, window=None)
     for start in range(0, len(hits), _CHUNK):
         yield from publish_resources(session, hits[start : start + _CHUNK], now, settings)
+
+
+def place_resources(
+    session: Session, query: ResourceQuery, *, now: datetime, settings: Settings
+) -> list[Placed]:
+    """Every match, in order, at its public point with its category and name: what a map
+    draws, without publishing each resource in full (pagination is ignored)."""
+    hits, _ = _rank(session, query, now, settings, window=None)
+    return place(session, [hit.id for hit in hits])
 
 
 def get_resource(

@@ -43,7 +43,9 @@ from api.settings import Settings
 __all__ = [
     "AreaRow",
     "Hit",
+    "Placed",
     "areas_of",
+    "place",
     "public_point",
     "public_points",
     "publish_events",
@@ -56,6 +58,16 @@ class Hit(NamedTuple):
 
     id: int
     distance_km: float | None
+
+
+class Placed(NamedTuple):
+    """A matching resource as a map shows it: at its public point, with category and name."""
+
+    id: int
+    latitude: float
+    longitude: float
+    category: str
+    name: str
 
 
 class AreaRow(NamedTuple):
@@ -202,6 +214,19 @@ _NEXT_EVENT_ROWS = (
     )
     .order_by(_event.c.location_id, _event.c.starts_at, _event.c.id)
 )
+_PLACED_ROWS = (
+    select(
+        _resource.c.id,
+        _resource.c.category,
+        _resource.c.name,
+        _location.c.id.label("location_id"),
+        _location.c.latitude,
+        _location.c.longitude,
+        _location.c.confidential,
+    )
+    .join(_location, _location.c.id == _resource.c.location_id)
+    .where(_resource.c.id.in_(bindparam("ids", expanding=True)))
+)
 _POINT_ROWS = select(_location.c.id, _location.c.latitude, _location.c.longitude).where(
     _location.c.id.in_(bindparam("ids", expanding=True))
 )
@@ -241,6 +266,23 @@ def public_points(session: Session, location_ids: Sequence[int]) -> dict[int, tu
                 latitude, longitude, True, areas.get(location_id, [])
             )
     return points
+
+
+def place(session: Session, ids: Sequence[int]) -> list[Placed]:
+    """The resources ``ids``, in that order, as points on a map."""
+    rows: dict[int, Any] = {}
+    for chunk in _chunks(ids):
+        rows.update((row.id, row) for row in session.execute(_PLACED_ROWS, {"ids": chunk}))
+    secret = [row.location_id for row in rows.values() if row.confidential]
+    centres = public_points(session, secret) if secret else {}
+    placed = []
+    for resource_id in ids:
+        row = rows[resource_id]
+        latitude, longitude = (
+            centres[row.location_id] if row.confidential else (row.latitude, row.longitude)
+        )
+        placed.append(Placed(resource_id, latitude, longitude, row.category, row.name))
+    return placed
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:

@@ -27,7 +27,7 @@ from folium.plugins import FastMarkerCluster
 from folium.utilities import JsCode
 from markupsafe import escape
 
-from api.schemas import ResourcePublic
+from api.search import Placed
 from api.settings import Settings
 from web.assets import AssetUrls
 from web.outlines import AreaOutline, short_note
@@ -66,17 +66,17 @@ class RenderedMap:
     """The body of the one inline script that draws the map (no ``<script>`` tags)."""
 
 
-def marker_rows(resources: Iterable[ResourcePublic], categories: Sequence[str]) -> list[list[Any]]:
+def marker_rows(places: Iterable[Placed], categories: Sequence[str]) -> list[list[Any]]:
     index = {category: position for position, category in enumerate(categories)}
     return [
         [
-            round(resource.location.latitude, COORDINATE_DIGITS),
-            round(resource.location.longitude, COORDINATE_DIGITS),
-            resource.id,
-            index.get(resource.category, -1),
-            resource.name,
+            round(place.latitude, COORDINATE_DIGITS),
+            round(place.longitude, COORDINATE_DIGITS),
+            place.id,
+            index.get(place.category, -1),
+            place.name,
         ]
-        for resource in resources
+        for place in places
     ]
 
 

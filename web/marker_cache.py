@@ -1,8 +1,8 @@
 """Marker rows kept between requests until the directory changes.
 
-Reading every match through ``api.search.iter_resources`` publishes full resources (areas,
-languages, next meeting) when the map needs five fields of each, which costs seconds at ten
-thousand matches. The rows of a search are therefore kept in memory, keyed on the search
+Reading every match through ``api.search.place_resources`` costs a few hundred milliseconds
+at ten thousand matches, and a map is viewed far more often than the directory changes. The
+rows of a search are therefore kept in memory, keyed on the search
 and the directory version (a counter database triggers move on every change, see
 ``api.response_cache``), so any write or import makes them stale at once. The cache is
 bounded by the number of rows it holds, oldest entries first out. It lives in process

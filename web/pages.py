@@ -21,7 +21,7 @@ from api.headers import csp_nonce
 from api.models import Category
 from api.response_cache import read_directory_version
 from api.schemas import FacetCount
-from api.search import Facet, ResourceQuery, facet_counts, iter_resources, search_resources
+from api.search import Facet, ResourceQuery, facet_counts, place_resources, search_resources
 from api.settings import Settings
 from web.assets import AssetUrls
 from web.filters import RADII_KM, PageFilters, build_query
@@ -185,8 +185,7 @@ def _page(
             version=read_directory_version(bind.engine),
             query=query,
             build=lambda: marker_rows(
-                iter_resources(session, replace(query, page=1), now=now, settings=settings),
-                categories,
+                place_resources(session, query, now=now, settings=settings), categories
             ),
         )
         folium_map = build_map(

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.geo.distance import great_circle_km
 from api.models import Category, Resource
-from api.search import ResourceQuery, iter_resources, search_resources
+from api.search import ResourceQuery, iter_resources, place_resources, search_resources
 from api.settings import Settings
 from tests.api.search_data import NOW, Directory
 
@@ -266,3 +266,29 @@ def test_confidential_locations_show_their_area_not_their_place(
         32.65,
         -96.61,
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ResourceQuery(near=(32.78, -96.8), radius_km=80.0, per_page=3),
+        ResourceQuery(languages=("es",)),
+        ResourceQuery(near=(65.0, 179.9), sort="name"),
+    ],
+    ids=["near with a radius", "a language", "by name from a point"],
+)
+def test_map_places_are_every_match_in_order_at_its_public_point(
+    engine: Engine, settings: Settings, dataset: list[Row], query: ResourceQuery
+) -> None:
+    with Session(engine) as session:
+        placed = place_resources(session, query, now=NOW, settings=settings)
+        published = list(iter_resources(session, query, now=NOW, settings=settings))
+    assert len(placed) > 3
+    assert [place.id for place in placed] == [item.id for item in published]
+    shown = {row.id: row.point for row in dataset}
+    assert [(place.latitude, place.longitude) for place in placed] == [
+        shown[place.id] for place in placed
+    ]
+    assert [(place.category, place.name) for place in placed] == [
+        (item.category.value, item.name) for item in published
+    ]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 
 import folium
 from folium.plugins import MarkerCluster
 
-from api.models import Category, Precision, ResourceStatus
-from api.schemas import LocationPublic, ResourcePublic
+from api.models import Category
+from api.search import Placed
 from api.settings import Settings
 from web.assets import AssetUrls
 from web.map import MapLabels, build_map, marker_rows, render_map
@@ -20,21 +19,6 @@ LABELS = MapLabels(
     resources="Places", search_point="Your search point", area_kinds={"zip": "ZIP codes"}
 )
 CATEGORIES = [category.value for category in Category]
-
-
-def resource(
-    resource_id: int, name: str, category: Category, lat: float, lon: float
-) -> ResourcePublic:
-    return ResourcePublic(
-        id=resource_id,
-        name=name,
-        category=category,
-        location=LocationPublic(
-            id=resource_id, latitude=lat, longitude=lon, precision=Precision.PROVIDED
-        ),
-        status=ResourceStatus.ACTIVE,
-        updated_at=datetime.now(UTC),
-    )
 
 
 def square(code: str, west: float, south: float, note: str | None = None) -> AreaOutline:
@@ -57,8 +41,8 @@ def rendered(settings: Settings, rows: list[list[object]], **kwargs: object) -> 
 def test_marker_rows_are_compact_and_ordered() -> None:
     rows = marker_rows(
         [
-            resource(7, "B", Category.LEGAL_AID, 32.7812345678, -96.7987654321),
-            resource(3, "A", Category.MEETING_VENUE, 32.5, -96.5),
+            Placed(7, 32.7812345678, -96.7987654321, Category.LEGAL_AID.value, "B"),
+            Placed(3, 32.5, -96.5, Category.MEETING_VENUE.value, "A"),
         ],
         CATEGORIES,
     )
