@@ -16,7 +16,7 @@ from sqlmodel import Session as SQLModelSession
 
 from api.access_log import AccessLog, logging_config
 from api.cors import CorsPolicy
-from api.database import create_database_engine
+from api.database import create_database_engine, request_session_ender
 from api.headers import SecurityHeaders
 from api.http_cache import ConditionalGet
 from api.openapi import openapi_assets, openapi_config
@@ -62,12 +62,13 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
     engine = create_database_engine(settings.sqlalchemy_url)
     database = SQLAlchemySyncConfig(
         engine_instance=engine,
-        before_send_handler="autocommit",
         session_dependency_key="db_session",
         engine_dependency_key="db_engine",
         # SQLModel sessions (a subclass): the geocoder and area tagging use ``exec``.
         session_config=SyncSessionConfig(class_=SQLModelSession),
     )
+    # Set once the config has settled its scope key (unique per config in a process).
+    database.before_send_handler = request_session_ender(database.session_scope_key)
 
     def provide_settings() -> Settings:
         return settings

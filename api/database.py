@@ -1,4 +1,5 @@
-"""The database engine: one per app or command, configured per dialect.
+"""The database engine: one per app or command, configured per dialect; and the end of
+each request's session.
 
 SQLite runs in WAL mode with foreign keys on, and its driver's implicit transaction
 handling is replaced by explicit ``BEGIN``: DDL then rolls back like everything else, so a
@@ -7,12 +8,19 @@ failed migration or import leaves the file as it was, and savepoints work.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
+from advanced_alchemy.extensions.litestar.plugins.init.config.sync import (
+    autocommit_handler_maker,
+)
+from litestar.concurrency import sync_to_thread
+from litestar.types import Message, Scope
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 
-__all__ = ["create_database_engine", "ping"]
+__all__ = ["create_database_engine", "ping", "request_session_ender"]
 
 
 def create_database_engine(url: URL | str, **kwargs: Any) -> Engine:
@@ -21,6 +29,26 @@ def create_database_engine(url: URL | str, **kwargs: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
+
+
+def request_session_ender(scope_key: str) -> Callable[[Message, Scope], Awaitable[None]]:
+    """A before-send hook that ends the request's session (kept in the ASGI scope under
+    ``scope_key``): commit it on a 2xx answer, else roll back, and close it — the work of
+    advanced-alchemy's ``autocommit`` handler.
+
+    That handler is synchronous, so Litestar would run it in a worker thread for every
+    message of every response; this one hops to a thread only when the request opened a
+    session, so a cache hit, a static file or ``/health`` goes straight through. Handlers
+    that change data commit themselves before answering (see ``api.routes.admin``), so what
+    is left to commit here is incidental, such as a new geocoder cache entry.
+    """
+    autocommit = autocommit_handler_maker(session_scope_key=scope_key)
+
+    async def end_request_session(message: Message, scope: Scope) -> None:
+        if get_aa_scope_state(scope, scope_key) is not None:
+            await sync_to_thread(autocommit, message, scope)
+
+    return end_request_session
 
 
 def ping(engine: Engine) -> None:

@@ -51,7 +51,8 @@ VERSION_SCOPE_KEY = "puente.directory_version"
 # cached as sent, compressed or not) and the UI language. ``If-None-Match`` is not one: the
 # app-level conditional GET middleware turns a cached 200 into a 304 when the tag matches.
 VARY_HEADERS = ("accept", "accept-encoding", "accept-language")
-VERSION_QUERY = text("SELECT version FROM directory_version WHERE id = 1")
+VERSION_SQL = "SELECT version FROM directory_version WHERE id = 1"
+VERSION_QUERY = text(VERSION_SQL)
 
 
 def read_directory_version(engine: Engine) -> int:
@@ -90,7 +91,7 @@ class DirectoryVersionReader:
             self._connection = connection
         cursor = self._connection.cursor()
         try:
-            cursor.execute(str(VERSION_QUERY))
+            cursor.execute(VERSION_SQL)
             return int(cursor.fetchone()[0])
         finally:
             cursor.close()

@@ -1,7 +1,9 @@
 """Staff endpoints: writes to the directory, the audit trail and problem reports.
 
 Every handler here carries ``opt={"scope": ...}`` and the ``require_scope`` guard, so a
-request without a valid key never reaches it, and counts against the staff budget.
+request without a valid key never reaches it, and counts against the staff budget. A handler
+that changes data commits before it answers, so a commit that fails is the answer (a
+problem+json error), never a success the database did not keep.
 """
 
 from datetime import datetime
@@ -177,7 +179,9 @@ def update_problem_report(
     report_id: Annotated[int, PathParameter(description="The report", ge=1, le=MAX_ID)],
     data: JSONBody[ReportUpdate],
 ) -> ReportPublic:
-    return update_report(db_session, report_id, data)
+    updated = update_report(db_session, report_id, data)
+    db_session.commit()
+    return updated
 
 
 # --- writes ---------------------------------------------------------------------------------
@@ -233,6 +237,7 @@ def _collection(
         data: JSONBody[create_model],
     ) -> Response[public_model]:
         written = getattr(_writer(request, db_session, settings), create)(data)
+        db_session.commit()
         return _answer(written, status=201, location=f"{base}/{written.id}")
 
     def update_handler(
@@ -243,9 +248,9 @@ def _collection(
         data: JSONBody[update_model],
         if_match: IfMatch = None,
     ) -> Response[public_model]:
-        return _answer(
-            getattr(_writer(request, db_session, settings), update)(entity_id, data, if_match)
-        )
+        written = getattr(_writer(request, db_session, settings), update)(entity_id, data, if_match)
+        db_session.commit()
+        return _answer(written)
 
     def retire_handler(
         request: Request[Any, Any, Any],
@@ -255,6 +260,7 @@ def _collection(
         if_match: IfMatch = None,
     ) -> None:
         getattr(_writer(request, db_session, settings), retire)(entity_id, if_match)
+        db_session.commit()
 
     handlers.append(
         post(
@@ -378,8 +384,9 @@ def update_resource(
     data: JSONBody[ResourceUpdate],
     if_match: IfMatch = None,
 ) -> Response[ResourceDetail]:
-    writer = _writer(request, db_session, settings)
-    return _answer(writer.update_resource(resource_id, data, if_match))
+    written = _writer(request, db_session, settings).update_resource(resource_id, data, if_match)
+    db_session.commit()
+    return _answer(written)
 
 
 @delete(
@@ -399,6 +406,7 @@ def retire_resource(
     if_match: IfMatch = None,
 ) -> None:
     _writer(request, db_session, settings).retire_resource(resource_id, if_match)
+    db_session.commit()
 
 
 WRITES += [update_resource, retire_resource]

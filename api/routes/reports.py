@@ -32,4 +32,6 @@ def report_problem(
     resource_id: Annotated[int, PathParameter(description="The resource", ge=1, le=MAX_ID)],
     data: JSONBody[ReportCreate],
 ) -> ReportReceipt:
-    return file_report(db_session, resource_id, data)
+    receipt = file_report(db_session, resource_id, data)
+    db_session.commit()  # before answering: a failed commit is an error, not a receipt
+    return receipt
