@@ -15,7 +15,6 @@ from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
 from advanced_alchemy.extensions.litestar.plugins.init.config.sync import (
     autocommit_handler_maker,
 )
-from litestar.concurrency import sync_to_thread
 from litestar.types import Message, Scope
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL
@@ -34,19 +33,20 @@ def create_database_engine(url: URL | str, **kwargs: Any) -> Engine:
 def request_session_ender(scope_key: str) -> Callable[[Message, Scope], Awaitable[None]]:
     """A before-send hook that ends the request's session (kept in the ASGI scope under
     ``scope_key``): commit it on a 2xx answer, else roll back, and close it — the work of
-    advanced-alchemy's ``autocommit`` handler.
+    advanced-alchemy's ``autocommit`` handler, run on the event loop.
 
-    That handler is synchronous, so Litestar would run it in a worker thread for every
-    message of every response; this one hops to a thread only when the request opened a
-    session, so a cache hit, a static file or ``/health`` goes straight through. Handlers
-    that change data commit themselves before answering (see ``api.routes.admin``), so what
-    is left to commit here is incidental, such as a new geocoder cache entry.
+    Litestar would run that synchronous handler in a worker thread, and that can stall the
+    server: under load every worker thread may be waiting for a pooled connection that only
+    such a hop would give back, until the pool's timeout. Ending a session is short — a
+    rollback of a read, or a small commit, since handlers that change data commit before
+    answering (``api.routes.admin``) — so it runs here; requests without a session (cache
+    hits, static files, ``/health``) pass straight through.
     """
     autocommit = autocommit_handler_maker(session_scope_key=scope_key)
 
     async def end_request_session(message: Message, scope: Scope) -> None:
         if get_aa_scope_state(scope, scope_key) is not None:
-            await sync_to_thread(autocommit, message, scope)
+            autocommit(message, scope)
 
     return end_request_session
 

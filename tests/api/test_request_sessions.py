@@ -3,15 +3,20 @@ otherwise, always closed; a write is only answered as done once its commit succe
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from advanced_alchemy.extensions.litestar._utils import set_aa_scope_state
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import Engine, func
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from api.database import request_session_ender
 from api.models import Organization
 from tests.api.staff_keys import bearer, issue_key
 
@@ -61,3 +66,25 @@ def test_a_write_is_kept_and_sessions_are_returned_to_the_pool(
     assert held <= 1  # at most the response cache's own connection for the version
     assert browse() == held
     assert organizations(engine) == 1
+
+
+@pytest.mark.anyio
+async def test_ending_a_session_needs_no_worker_thread(engine: Engine) -> None:
+    """Under load every worker thread can be waiting for a pooled connection; the hook that
+    gives connections back must not wait for a worker thread itself."""
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
+    release = threading.Event()
+    busy = loop.run_in_executor(None, release.wait, 10)  # the only worker thread, taken
+    session = Session(engine)
+    session.exec(select(func.count()).select_from(Organization)).one()
+    scope: Any = {"type": "http"}
+    set_aa_scope_state(scope, "test_session", session)
+    end_session = request_session_ender("test_session")
+    try:
+        start = {"type": "http.response.start", "status": 200, "headers": []}
+        await asyncio.wait_for(end_session(start, scope), timeout=3)
+        assert engine.pool.checkedout() == 0
+    finally:
+        release.set()
+        await busy
