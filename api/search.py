@@ -273,7 +273,7 @@ def _rank(
     if near is None or (query.radius_km is None and order != "distance"):
         if not query.open_now:
             total = session.execute(_count(conditions)).scalar_one()
-            statement = _ordered(_rows(conditions), order, dialect)
+            statement = _ordered(_rows(conditions, order), order, dialect)
             if window is not None:
                 statement = statement.offset(window[0]).limit(window[1])
             rows = [_Row(*row[:6]) for row in session.execute(statement)]
@@ -314,10 +314,10 @@ def _within(
     """Every hit within ``radius_km`` of ``near`` (anywhere when ``None``), in order, and
     open at ``open_at``'s moment when given."""
     if radius_km is None or near is None:
-        statement = _rows(conditions)
+        statement = _rows(conditions, order)
     else:
-        indexed = _rows([*conditions, not_(_CONFIDENTIAL), _near(near, radius_km, dialect)])
-        secret = _rows([*conditions, _SECRET])
+        indexed = _rows([*conditions, not_(_CONFIDENTIAL), _near(near, radius_km, dialect)], order)
+        secret = _rows([*conditions, _SECRET], order)
         statement = select(union_all(indexed, secret).subquery())
     if order != "distance":  # distance is ranked below, in Python
         statement = _ordered(statement, order, dialect)
@@ -344,7 +344,7 @@ def _first_radius(
         return _FIRST_RADIUS_KM
     point = _pg_point(near)
     kth = session.execute(
-        _rows([*conditions, not_(_CONFIDENTIAL)])
+        _rows([*conditions, not_(_CONFIDENTIAL)], "distance")
         .with_only_columns(
             func.ST_Distance(literal_column("location.geog"), point, false()).label("metres")
         )
@@ -451,7 +451,13 @@ def _in_areas(location_id: Any, areas: Sequence[tuple[str, str]]) -> ColumnEleme
     )
 
 
-def _rows(conditions: Sequence[ColumnElement[bool]]) -> AnySelect:
+def _rows(conditions: Sequence[ColumnElement[bool]], order: SortKey) -> AnySelect:
+    """The columns of ``_Row``, and the one ``order`` sorts on in SQL: a dense search reads
+    thousands of rows, so none is read (or converted) that the ranking does not use."""
+    sort_key: dict[str, list[Any]] = {
+        "name": [col(Resource.name)],
+        "verified": [col(Resource.verified_at)],
+    }
     return (
         select(
             col(Resource.id),
@@ -460,8 +466,7 @@ def _rows(conditions: Sequence[ColumnElement[bool]]) -> AnySelect:
             col(Location.longitude),
             _CONFIDENTIAL,
             col(Resource.hours),
-            col(Resource.name),
-            col(Resource.verified_at),
+            *sort_key.get(order, []),
         )
         .join(Location, col(Location.id) == col(Resource.location_id))
         .where(*conditions)
