@@ -126,7 +126,8 @@ def find_zip_code(text: str) -> str | None:
 
 def zip_centroid(postal_code: str) -> GeocodeResult | None:
     """The centroid of a US ZIP code (``75215`` or ``75215-1234``); None when unknown."""
-    point = _zip_points().get(postal_code.strip()[:5])
+    code = postal_code.strip()[:5]
+    point = _zip_point(code) if len(code) == 5 and code.isdigit() else None
     if point is None:
         return None
     return GeocodeResult(latitude=point[0], longitude=point[1], precision=Precision.POSTAL_CODE)
@@ -350,15 +351,16 @@ def _arcgis_precision(raw: Mapping[str, Any]) -> Precision:
 # --- offline ZIP centroids and logging -----------------------------------------------------
 
 
-@functools.cache
-def _zip_points() -> dict[str, tuple[float, float]]:
-    points: dict[str, tuple[float, float]] = {}
-    for record in zipcodes.list_all():  # type: ignore[no-untyped-call]
+@functools.lru_cache(maxsize=50_000)
+def _zip_point(code: str) -> tuple[float, float] | None:
+    """One ZIP's centroid, looked up in the package's own index: ``zipcodes.list_all()``
+    would keep every record as Python dicts, about 100 MB in each worker."""
+    for record in zipcodes.matching(code):  # type: ignore[no-untyped-call]
         try:
-            points[record["zip_code"]] = (float(record["lat"]), float(record["long"]))
+            return float(record["lat"]), float(record["long"])
         except (KeyError, TypeError, ValueError):
             continue
-    return points
+    return None
 
 
 class _WarningsOnly(logging.Filter):
