@@ -18,6 +18,7 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 from sqlalchemy import Engine
 
@@ -82,26 +83,49 @@ def imports_route(*, max_upload_bytes: int) -> HTTPRouteHandler:
         db_engine: NamedDependency[Engine],
         settings: NamedDependency[Settings],
         dry_run: Annotated[
-            bool, QueryParameter(description="Validate (and geocode) but write nothing")
+            bool,
+            QueryParameter(
+                description="Validate (and geocode) but write nothing",
+                examples=[Example(value=True)],
+            ),
         ] = False,
         partial: Annotated[
-            bool, QueryParameter(description="Write the good rows and report the rest")
+            bool,
+            QueryParameter(
+                description="Write the good rows and report the rest",
+                examples=[Example(value=False)],
+            ),
         ] = False,
         kind: Annotated[
             Literal["resources", "events", "areas"] | None,
-            QueryParameter(description="What every file holds (else read from each file)"),
+            QueryParameter(
+                description="What every file holds (else read from each file)",
+                examples=[Example(value="resources")],
+            ),
         ] = None,
         area_kind: Annotated[
             str | None,
-            QueryParameter(description="Area files: the kind of area", max_length=40),
+            QueryParameter(
+                description="Area files: the kind of area",
+                max_length=40,
+                examples=[Example(value="neighborhood")],
+            ),
         ] = None,
         code_property: Annotated[
             str | None,
-            QueryParameter(description="Area files: the property with the code", max_length=100),
+            QueryParameter(
+                description="Area files: the property with the code",
+                max_length=100,
+                examples=[Example(value="GEOID")],
+            ),
         ] = None,
         name_property: Annotated[
             str | None,
-            QueryParameter(description="Area files: the property with the name", max_length=100),
+            QueryParameter(
+                description="Area files: the property with the name",
+                max_length=100,
+                examples=[Example(value="NAME")],
+            ),
         ] = None,
     ) -> Response[dict[str, Any]]:
         area_options = None

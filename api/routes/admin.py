@@ -13,11 +13,10 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import Example
 from litestar.params import (
-    FromQuery,
     HeaderParameter,
     JSONBody,
-    Parameter,
     PathParameter,
     QueryParameter,
 )
@@ -52,8 +51,12 @@ __all__ = [
     "update_problem_report",
 ]
 
-PerPage = Annotated[int, QueryParameter(description="Items per page", ge=1, le=100)]
-PageNumber = Annotated[int, QueryParameter(description="Page, from 1", ge=1, le=100_000)]
+PerPage = Annotated[
+    int, QueryParameter(description="Items per page", ge=1, le=100, examples=[Example(value=50)])
+]
+PageNumber = Annotated[
+    int, QueryParameter(description="Page, from 1", ge=1, le=100_000, examples=[Example(value=1)])
+]
 
 
 NEVER_CACHED = 0
@@ -92,25 +95,42 @@ class AuditEntryPublic(BaseModel):
 def list_audit(
     db_session: NamedDependency[Session],
     entity: Annotated[
-        FromQuery[str | None],
-        Parameter(description="organization, location, resource or event", max_length=40),
+        str | None,
+        QueryParameter(
+            description="organization, location, resource or event",
+            max_length=40,
+            examples=[Example(value="resource")],
+        ),
     ] = None,
     entity_id: Annotated[
-        int | None, QueryParameter(description="Record id", ge=1, le=MAX_ID)
+        int | None,
+        QueryParameter(description="Record id", ge=1, le=MAX_ID, examples=[Example(value=12)]),
     ] = None,
     actor: Annotated[
-        FromQuery[str | None],
-        Parameter(description="Key name that made the change", max_length=100),
+        str | None,
+        QueryParameter(
+            description="Key name that made the change",
+            max_length=100,
+            examples=[Example(value="ana")],
+        ),
     ] = None,
     action: Annotated[
-        FromQuery[Literal["create", "update", "delete", "import"] | None],
-        Parameter(description="What was done"),
+        Literal["create", "update", "delete", "import"] | None,
+        QueryParameter(description="What was done", examples=[Example(value="update")]),
     ] = None,
     since: Annotated[
-        FromQuery[datetime | None], Parameter(description="Only changes at or after this time")
+        datetime | None,
+        QueryParameter(
+            description="Only changes at or after this time",
+            examples=[Example(value="2026-11-01T00:00:00Z")],
+        ),
     ] = None,
     until: Annotated[
-        FromQuery[datetime | None], Parameter(description="Only changes before this time")
+        datetime | None,
+        QueryParameter(
+            description="Only changes before this time",
+            examples=[Example(value="2026-12-01T00:00:00Z")],
+        ),
     ] = None,
     page: PageNumber = 1,
     per_page: PerPage = 50,
@@ -148,12 +168,19 @@ def list_audit(
 def list_problem_reports(
     db_session: NamedDependency[Session],
     resolved: Annotated[
-        FromQuery[bool | None], Parameter(description="Only open (false) or handled (true)")
+        bool | None,
+        QueryParameter(
+            description="Only open (false) or handled (true)", examples=[Example(value=False)]
+        ),
     ] = None,
     resource_id: Annotated[
-        int | None, QueryParameter(description="Resource", ge=1, le=MAX_ID)
+        int | None,
+        QueryParameter(description="Resource", ge=1, le=MAX_ID, examples=[Example(value=12)]),
     ] = None,
-    kind: Annotated[FromQuery[ReportKind | None], Parameter(description="What is wrong")] = None,
+    kind: Annotated[
+        ReportKind | None,
+        QueryParameter(description="What is wrong", examples=[Example(value="wrong_phone")]),
+    ] = None,
     page: PageNumber = 1,
     per_page: PerPage = 50,
 ) -> Page[ReportPublic]:
@@ -176,7 +203,9 @@ def list_problem_reports(
 )
 def update_problem_report(
     db_session: NamedDependency[Session],
-    report_id: Annotated[int, PathParameter(description="The report", ge=1, le=MAX_ID)],
+    report_id: Annotated[
+        int, PathParameter(description="The report", ge=1, le=MAX_ID, examples=[Example(value=3)])
+    ],
     data: JSONBody[ReportUpdate],
 ) -> ReportPublic:
     updated = update_report(db_session, report_id, data)
@@ -192,6 +221,7 @@ IfMatch = Annotated[
         name="If-Match",
         description="The ETag of your last read; the change is refused (412) if it is stale",
         max_length=1000,
+        examples=[Example(value='"5d41402abc4b2a76b9719d911017c592"')],
     ),
 ]
 
@@ -226,7 +256,9 @@ def _collection(
     create, update, retire, read = verbs
     base = f"/api/v1/{plural}"
     item = base + "/{entity_id:int}"
-    entity_id_param = Annotated[int, PathParameter(description="Record id", ge=1, le=MAX_ID)]
+    entity_id_param = Annotated[
+        int, PathParameter(description="Record id", ge=1, le=MAX_ID, examples=[Example(value=12)])
+    ]
     singular = plural.removesuffix("s")
     handlers: list[HTTPRouteHandler] = []
 
@@ -365,7 +397,10 @@ WRITES: list[HTTPRouteHandler] = [
 
 
 # A resource's item path is shared with the public read, so its parameter keeps that name.
-ResourceId = Annotated[int, PathParameter(description="The resource's id", ge=1, le=MAX_ID)]
+ResourceId = Annotated[
+    int,
+    PathParameter(description="The resource's id", ge=1, le=MAX_ID, examples=[Example(value=1)]),
+]
 
 
 @patch(

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from litestar import post
 from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
 from litestar.params import JSONBody, PathParameter
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,9 @@ __all__ = ["report_problem"]
 )
 def report_problem(
     db_session: NamedDependency[Session],
-    resource_id: Annotated[int, PathParameter(description="The resource", ge=1, le=MAX_ID)],
+    resource_id: Annotated[
+        int, PathParameter(description="The resource", ge=1, le=MAX_ID, examples=[Example(value=1)])
+    ],
     data: JSONBody[ReportCreate],
 ) -> ReportReceipt:
     receipt = file_report(db_session, resource_id, data)

@@ -9,7 +9,7 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import FromPath, Parameter
+from litestar.params import PathParameter
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,7 @@ from api.routes.filters import (
 from api.schemas import Page, ResourceDetail, ResourcePublic
 from api.search import get_resource, resource_query_from_params, search_resources
 from api.settings import Settings
+from api.writes import MAX_ID
 
 __all__ = ["get_one_resource", "list_resources"]
 
@@ -131,8 +132,10 @@ def get_one_resource(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
     resource_id: Annotated[
-        FromPath[int],
-        Parameter(description="The resource's id", examples=[Example(value=1)]),
+        int,
+        PathParameter(
+            description="The resource's id", ge=1, le=MAX_ID, examples=[Example(value=1)]
+        ),
     ],
 ) -> Response[ResourceDetail]:
     resource = get_resource(db_session, resource_id, now=datetime.now(UTC), settings=settings)

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from litestar import Litestar
+from litestar.testing import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.audit import record, snapshot
 from api.models import AuditEntry, Organization, OrganizationKind
+from tests.api.staff_keys import bearer, issue_key
 
 
 def test_an_entry_keeps_before_and_after_as_json(engine: Engine) -> None:
@@ -35,3 +38,16 @@ def test_an_entry_keeps_before_and_after_as_json(engine: Engine) -> None:
     assert entry.after["kind"] == "faith"
     assert entry.after["retired_at"] == "2026-01-02T00:00:00+00:00"
     assert entry.at.tzinfo is not None
+
+
+def test_audit_filters_are_bounded_and_checked(
+    client: TestClient[Litestar], engine: Engine
+) -> None:
+    headers = bearer(issue_key(engine, "admin"))
+    for name, value in (("entity", "x" * 41), ("actor", "x" * 101), ("action", "rename")):
+        response = client.get("/api/v1/audit", params={name: value}, headers=headers)
+        assert response.status_code == 400, (name, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert name in response.text
+    fine = client.get("/api/v1/audit", params={"entity": "resource"}, headers=headers)
+    assert fine.status_code == 200

@@ -61,3 +61,17 @@ def test_the_schema_ui_loads_only_the_apps_own_files(client: TestClient[Litestar
     for link in links:
         assert link.startswith("/"), f"{link} is not served by the app"
         assert client.get(link).status_code == 200, link
+
+
+def test_every_documented_parameter_has_a_description_and_an_example(
+    client: TestClient[Litestar],
+) -> None:
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    undocumented = [
+        (method.upper(), path, parameter["name"])
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+        if not parameter.get("description") or not parameter.get("examples")
+    ]
+    assert undocumented == []
