@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Select, Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from api.hours import is_open_now
@@ -142,43 +142,33 @@ _LOCATION_FIELDS = (
 )
 _ORGANIZATION_FIELDS = ("name", "website", "kind", "doj_recognized")
 
-# Plain column selects, built once: ORM entities would cost more than the rest of a search.
-_RESOURCE_ROWS = (
-    select(
-        *(_resource.c[name] for name in _RESOURCE_FIELDS),
-        _location.c.id.label("location_id"),
-        *(_location.c[name].label(f"location_{name}") for name in _LOCATION_FIELDS),
-        _organization.c.id.label("organization_id"),
-        *(_organization.c[name].label(f"organization_{name}") for name in _ORGANIZATION_FIELDS),
+
+def _listed_rows(table: Table, fields: Sequence[str]) -> Select[Any]:
+    """``table``'s ``fields`` with its location and (unless retired) organization, for the
+    ids bound as ``ids``. Plain columns, built once: ORM entities would cost more than the
+    rest of a search."""
+    return (
+        select(
+            *(table.c[name] for name in fields),
+            _location.c.id.label("location_id"),
+            *(_location.c[name].label(f"location_{name}") for name in _LOCATION_FIELDS),
+            _organization.c.id.label("organization_id"),
+            *(_organization.c[name].label(f"organization_{name}") for name in _ORGANIZATION_FIELDS),
+        )
+        .join(_location, _location.c.id == table.c.location_id)
+        .outerjoin(
+            _organization,
+            and_(
+                _organization.c.id == table.c.organization_id,
+                _organization.c.retired_at.is_(None),
+            ),
+        )
+        .where(table.c.id.in_(bindparam("ids", expanding=True)))
     )
-    .join(_location, _location.c.id == _resource.c.location_id)
-    .outerjoin(
-        _organization,
-        and_(
-            _organization.c.id == _resource.c.organization_id,
-            _organization.c.retired_at.is_(None),
-        ),
-    )
-    .where(_resource.c.id.in_(bindparam("ids", expanding=True)))
-)
-_EVENT_ROWS = (
-    select(
-        *(_event.c[name] for name in _EVENT_FIELDS),
-        _location.c.id.label("location_id"),
-        *(_location.c[name].label(f"location_{name}") for name in _LOCATION_FIELDS),
-        _organization.c.id.label("organization_id"),
-        *(_organization.c[name].label(f"organization_{name}") for name in _ORGANIZATION_FIELDS),
-    )
-    .join(_location, _location.c.id == _event.c.location_id)
-    .outerjoin(
-        _organization,
-        and_(
-            _organization.c.id == _event.c.organization_id,
-            _organization.c.retired_at.is_(None),
-        ),
-    )
-    .where(_event.c.id.in_(bindparam("ids", expanding=True)))
-)
+
+
+_RESOURCE_ROWS = _listed_rows(_resource, _RESOURCE_FIELDS)
+_EVENT_ROWS = _listed_rows(_event, _EVENT_FIELDS)
 _EVENT_LANGUAGE_ROWS = (
     select(_event_language.c.event_id, _event_language.c.code)
     .where(_event_language.c.event_id.in_(bindparam("ids", expanding=True)))
