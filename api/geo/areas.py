@@ -8,6 +8,9 @@ version and kept in memory.
 A point exactly on an area's edge counts as inside (``covers``), so a location on a
 boundary street is tagged with the areas on both sides rather than with neither.
 
+Tagging many locations at once (an import, a reload of the areas) goes through an
+:class:`AreaLookup`: every area's polygon in one STRtree, asked the same question.
+
 Locations keep their areas in ``LocationArea``. ZIP polygons from the Census are simplified
 and drawn for statistics, not mail, so when a location's postal code names a loaded ``zip``
 area, that area is its ZIP tag and the polygons' opinion on ZIPs is set aside.
@@ -26,7 +29,7 @@ import shapely.errors  # type: ignore[import-untyped]
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape  # type: ignore[import-untyped]
 from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
 from shapely.validation import explain_validity  # type: ignore[import-untyped]
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, tuple_
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -34,6 +37,7 @@ from api.models import Area, Location, LocationArea, utcnow
 
 __all__ = [
     "ZIP_KIND",
+    "AreaLookup",
     "areas_containing",
     "parse_area_geometry",
     "retag_locations",
@@ -162,8 +166,16 @@ def tag_location(session: Session, location: Location) -> list[Area]:
     return areas
 
 
-def retag_locations(session: Session, location_ids: Iterable[int] | None = None) -> int:
-    """Re-tag the given locations (all when ``None``); returns how many changed tags."""
+def retag_locations(
+    session: Session,
+    location_ids: Iterable[int] | None = None,
+    *,
+    lookup: AreaLookup | None = None,
+) -> int:
+    """Re-tag the given locations (all when ``None``); returns how many changed tags.
+
+    ``lookup`` is the areas as they are now; it is loaded when not given.
+    """
     if location_ids is None:
         ids = [
             i
@@ -172,16 +184,96 @@ def retag_locations(session: Session, location_ids: Iterable[int] | None = None)
         ]
     else:
         ids = sorted(set(location_ids))
+    if not ids:
+        return 0
+    if lookup is None:
+        lookup = AreaLookup.load(session)
     changed = 0
     for start in range(0, len(ids), _BATCH):
         batch = ids[start : start + _BATCH]
-        query = select(Location).where(col(Location.id).in_(batch)).order_by(col(Location.id))
-        for location in session.exec(query).all():
-            assert location.id is not None
-            areas = _areas_for(session, location)
-            wanted = {area.id for area in areas if area.id is not None}
-            changed += _replace_tags(session, location.id, wanted)
+        rows = session.exec(
+            select(Location.id, Location.latitude, Location.longitude, Location.postal_code)
+            .where(col(Location.id).in_(batch))
+            .order_by(col(Location.id))
+        ).all()
+        wanted = lookup.area_ids([(lat, lon, postal_code) for _, lat, lon, postal_code in rows])
+        current: dict[int, set[int]] = {}
+        for tagged, area_id in session.exec(
+            select(LocationArea.location_id, LocationArea.area_id).where(
+                col(LocationArea.location_id).in_(batch)
+            )
+        ).all():
+            current.setdefault(tagged, set()).add(area_id)
+        gone: list[tuple[int, int]] = []
+        added: list[dict[str, int]] = []
+        for (location_id, *_), areas in zip(rows, wanted, strict=True):
+            assert location_id is not None
+            had = current.get(location_id, set())
+            if had == areas:
+                continue
+            changed += 1
+            gone.extend((location_id, area_id) for area_id in had - areas)
+            added.extend(
+                {"location_id": location_id, "area_id": area_id} for area_id in sorted(areas - had)
+            )
+        if gone:
+            session.execute(
+                delete(LocationArea).where(
+                    tuple_(col(LocationArea.location_id), col(LocationArea.area_id)).in_(gone)
+                )
+            )
+        if added:
+            session.execute(insert(LocationArea), added)
     return changed
+
+
+class AreaLookup:
+    """Every area in memory, to tag many locations without a query for each.
+
+    It answers as :func:`tag_location` does: the areas whose polygon covers the point, with
+    the ``zip`` area its postal code names in place of the ZIP polygons' answer.
+    """
+
+    def __init__(self, *, areas: Sequence[tuple[int, str, str, BaseGeometry]]) -> None:
+        """``areas`` are (id, kind, code, polygon)."""
+        self._ids = [area_id for area_id, _, _, _ in areas]
+        self._zip_ids = {area_id for area_id, kind, _, _ in areas if kind == ZIP_KIND}
+        self._zip_by_code = {code: area_id for area_id, kind, code, _ in areas if kind == ZIP_KIND}
+        self._tree = shapely.STRtree([polygon for _, _, _, polygon in areas])
+
+    @classmethod
+    def load(cls, session: Session) -> AreaLookup:
+        rows = session.exec(
+            select(Area.id, Area.kind, Area.code, Area.updated_at).order_by(col(Area.id))
+        ).all()
+        polygons = _polygons(session, [(area_id, updated) for area_id, _, _, updated in rows])
+        return cls(
+            areas=[
+                (area_id, kind, code, polygons[area_id])
+                for area_id, kind, code, _ in rows
+                if area_id is not None
+            ]
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self._ids)
+
+    def area_ids(self, points: Sequence[tuple[float, float, str | None]]) -> list[set[int]]:
+        """The ids of the areas each (latitude, longitude, postal_code) lies in."""
+        found: list[set[int]] = [set() for _ in points]
+        if not self._ids or not points:
+            return found
+        geometries = shapely.points([(longitude, latitude) for latitude, longitude, _ in points])
+        inputs, hits = self._tree.query(geometries, predicate="covered_by")
+        for index, hit in zip(inputs.tolist(), hits.tolist(), strict=True):
+            found[index].add(self._ids[hit])
+        if self._zip_by_code:
+            for index, (_, _, postal_code) in enumerate(points):
+                code = _zip5(postal_code)
+                by_code = self._zip_by_code.get(code) if code is not None else None
+                if by_code is not None:
+                    found[index] = (found[index] - self._zip_ids) | {by_code}
+        return found
 
 
 # --- internals -----------------------------------------------------------------------------

@@ -8,7 +8,13 @@ from shapely.geometry import Point, shape
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.geo.areas import areas_containing, retag_locations, tag_location, upsert_area
+from api.geo.areas import (
+    AreaLookup,
+    areas_containing,
+    retag_locations,
+    tag_location,
+    upsert_area,
+)
 from api.models import Area, Location, LocationArea
 
 
@@ -248,3 +254,37 @@ def test_retag_after_areas_are_reloaded(engine: Engine) -> None:
         session.commit()
     with Session(engine) as session:
         assert len(session.exec(select(LocationArea)).all()) == 2
+
+
+def test_the_lookup_answers_as_tag_location_does(engine: Engine) -> None:
+    """Inside, outside, on an edge and a corner, in a hole, between parts, ZIP by postal code."""
+    points = [
+        (32.5, -96.5, None),
+        (32.5, -95.5, "75002"),
+        (31.5, -96.5, None),
+        (34.2, -94.8, "75001-0001"),
+        (34.5, -94.5, None),
+        (30.5, -89.5, "75999"),
+        (30.5, -88.5, "75002"),
+        (32.5, -96.0, "7500"),
+        (33.0, -97.0, "75001"),
+        (10.0, 10.0, "75002"),
+    ]
+    with Session(engine) as session:
+        load_areas(session)
+        upsert_area(session, kind="zip", code="75001", name="75001", geometry=SQUARE)
+        upsert_area(session, kind="zip", code="75002", name="75002", geometry=TWO_PARTS)
+        lookup = AreaLookup.load(session)
+        expected = []
+        for latitude, longitude, postal_code in points:
+            location = add_location(session, latitude, longitude, postal_code)
+            expected.append({area.id for area in tag_location(session, location)})
+        assert lookup.area_ids(points) == expected
+        assert any(len(ids) > 1 for ids in expected) and set() in expected
+
+
+def test_no_areas_no_tags(engine: Engine) -> None:
+    with Session(engine) as session:
+        lookup = AreaLookup.load(session)
+        assert not lookup
+        assert lookup.area_ids([(32.5, -96.5, "75001")]) == [set()]
