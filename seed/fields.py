@@ -1,7 +1,12 @@
-"""Cell parsers: text in, a typed value out, or a ``FieldError`` saying what was expected."""
+"""Cell parsers: text in, a typed value out, or a ``FieldError`` saying what was expected.
+
+The costlier parsers remember their answers: a large file repeats the same hours,
+languages and web addresses row after row.
+"""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import TypeVar
@@ -74,6 +79,7 @@ def parse_bool(value: str) -> bool:
     raise FieldError("expected true or false (also yes/no, 1/0)")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_url(value: str) -> str | None:
     text = parse_text(value, max_length=2000)
     if text is None:
@@ -96,6 +102,11 @@ def parse_email(value: str) -> str | None:
 
 def parse_languages(value: str) -> list[tuple[str, Support]]:
     """``es:staff;vi:interpreter;en`` -> [("es", staff), ("vi", interpreter), ("en", staff)]."""
+    return list(_languages(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _languages(value: str) -> tuple[tuple[str, Support], ...]:
     seen: dict[str, Support] = {}
     for part in value.replace(",", ";").split(";"):
         if not part.strip():
@@ -117,13 +128,14 @@ def parse_languages(value: str) -> list[tuple[str, Support]]:
         if code in seen:
             raise FieldError(f"language {code!r} is listed twice")
         seen[code] = support
-    return sorted(seen.items())
+    return tuple(sorted(seen.items()))
 
 
 def parse_language_codes(value: str) -> list[str]:
     return [code for code, _ in parse_languages(value)]
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_hours_cell(value: str) -> str | None:
     text = value.strip()
     if not text:
