@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.geo.areas import tag_location
 from api.models import Event, Location, Precision, Resource
@@ -14,9 +16,11 @@ from seed.changes import audit_created, update_fields
 from seed.matching import normalized, place_key
 from seed.records import LocationRecord
 
-__all__ = ["Locations", "Point"]
+__all__ = ["PLACE_FIELDS", "Locations", "Point", "location_values", "place_fields", "place_of"]
 
 _TAGGED_BY = ("latitude", "longitude", "postal_code")
+PLACE_FIELDS = ("name", "address", "city", "state", "postal_code")
+"""The fields of a location its place key is made of."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,6 +28,32 @@ class Point:
     latitude: float
     longitude: float
     precision: Precision
+
+
+def location_values(record: LocationRecord, point: Point) -> dict[str, Any]:
+    """The fields a resource row sets on its location: those the file gives, and the point."""
+    values: dict[str, Any] = dict(record.values)
+    values.update(
+        latitude=point.latitude,
+        longitude=point.longitude,
+        geocode_precision=point.precision,
+    )
+    return values
+
+
+def place_of(fields: Mapping[str, Any], fallback_name: str) -> tuple[str, ...]:
+    """The place key of a location's fields (as a row or as given by a file)."""
+    return place_key(
+        name=fields.get("name") or fallback_name,
+        address=fields.get("address"),
+        city=fields.get("city"),
+        state=fields.get("state"),
+        postal_code=fields.get("postal_code"),
+    )
+
+
+def place_fields(location: Location) -> dict[str, Any]:
+    return {field: getattr(location, field) for field in PLACE_FIELDS}
 
 
 class Locations:
@@ -34,6 +64,21 @@ class Locations:
 
     def reset(self) -> None:
         self._by_key = None
+
+    def find(self, key: tuple[str, ...]) -> Location | None:
+        """The first location in the directory at this place."""
+        for location_id in self._index().get(key, []):
+            location = self.session.get(Location, location_id)
+            if location is not None and location.retired_at is None:
+                return location
+        return None
+
+    def ids(self, key: tuple[str, ...]) -> list[int]:
+        return list(self._index().get(key, []))
+
+    def remember(self, key: tuple[str, ...], location_id: int) -> None:
+        """A location written without :meth:`upsert` is at this place."""
+        self._index().setdefault(key, []).append(location_id)
 
     def upsert(
         self,
@@ -49,13 +94,8 @@ class Locations:
         A resource keeps its location when the place is the same; a location only this
         resource uses moves with it; otherwise the row finds or creates its own place.
         """
-        values: dict[str, Any] = dict(record.values)
-        values.update(
-            latitude=point.latitude,
-            longitude=point.longitude,
-            geocode_precision=point.precision,
-        )
-        key = self._key(values, fallback_name)
+        values = location_values(record, point)
+        key = place_of(values, fallback_name)
         location: Location | None = None
         if current_id is not None:
             current = self.session.get(Location, current_id)
@@ -65,7 +105,7 @@ class Locations:
             ):
                 location = current
         if location is None:
-            location = self._find(key, fallback_name)
+            location = self.find(key)
         if location is None:
             location = Location(**values)
             self.session.add(location)
@@ -116,13 +156,6 @@ class Locations:
                 found.append(location)
         return found
 
-    def _find(self, key: tuple[str, ...], fallback_name: str) -> Location | None:
-        for location_id in self._index().get(key, []):
-            location = self.session.get(Location, location_id)
-            if location is not None and location.retired_at is None:
-                return location
-        return None
-
     def _shared(self, location_id: int | None, owner_id: int | None) -> bool:
         resources = self.session.exec(
             select(func.count())
@@ -134,33 +167,26 @@ class Locations:
         ).one()
         return bool(resources or events)
 
-    def _key(self, values: dict[str, Any], fallback_name: str) -> tuple[str, ...]:
-        return place_key(
-            name=values.get("name") or fallback_name,
-            address=values.get("address"),
-            city=values.get("city"),
-            state=values.get("state"),
-            postal_code=values.get("postal_code"),
-        )
-
     def _key_of(self, location: Location, fallback_name: str) -> tuple[str, ...]:
-        return place_key(
-            name=location.name or fallback_name,
-            address=location.address,
-            city=location.city,
-            state=location.state,
-            postal_code=location.postal_code,
-        )
+        return place_of(place_fields(location), fallback_name)
 
     def _index(self) -> dict[tuple[str, ...], list[int]]:
         if self._by_key is None:
             self._by_key = {}
-            rows = self.session.exec(
-                select(Location).where(Location.retired_at.is_(None))  # type: ignore[union-attr]
+            rows = self.session.execute(
+                sa.select(
+                    col(Location.id),
+                    col(Location.name),
+                    col(Location.address),
+                    col(Location.city),
+                    col(Location.state),
+                    col(Location.postal_code),
+                )
+                .where(col(Location.retired_at).is_(None))
+                .order_by(col(Location.id))
             ).all()
-            for location in rows:
-                assert location.id is not None
-                if location.address:
-                    key = self._key_of(location, "")
-                    self._by_key.setdefault(key, []).append(location.id)
+            for location_id, *place in rows:
+                fields = dict(zip(PLACE_FIELDS, place, strict=True))
+                if fields["address"]:
+                    self._by_key.setdefault(place_of(fields, ""), []).append(location_id)
         return self._by_key

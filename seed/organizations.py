@@ -26,11 +26,22 @@ class Organizations:
 
     def find(self, name: str, kind: OrganizationKind | None = None) -> Organization | None:
         """The organization of that name; with several, the one of ``kind`` (else the oldest)."""
-        ids = self._index().get(normalized(name), [])
-        matches = [org for i in ids if (org := self.session.get(Organization, i)) is not None]
+        matches = self.matches(name)
         if kind is not None:
             matches = [org for org in matches if org.kind == kind] or matches
         return matches[0] if matches else None
+
+    def matches(self, name: str) -> list[Organization]:
+        """Every organization of that name, oldest first."""
+        found = (self.session.get(Organization, i) for i in self.ids(name))
+        return [org for org in found if org is not None]
+
+    def ids(self, name: str) -> list[int]:
+        return list(self._index().get(normalized(name), []))
+
+    def remember(self, organization_id: int, name: str) -> None:
+        """An organization written without :meth:`upsert` has this name."""
+        self._index().setdefault(normalized(name), []).append(organization_id)
 
     def upsert(self, record: OrganizationRecord) -> tuple[Organization, bool]:
         """The organization, and whether this row created or changed it."""

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
 from api.audit import record as audit
 from api.audit import snapshot
 from api.models import Location, Resource, ResourceLanguage, Support, utcnow
 from seed.changes import same
-from seed.locations import Locations, Point
-from seed.matching import normalized, place_key
+from seed.locations import PLACE_FIELDS, Locations, Point, place_fields, place_of
+from seed.matching import normalized
 from seed.organizations import Organizations
 from seed.records import ResourceRecord
 from seed.report import Outcome
 
-__all__ = ["ResourceWriter"]
+__all__ = ["ResourceWriter", "resource_key"]
+
+
+def resource_key(name: str, location: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The key of a resource of this name at a location with these fields."""
+    return (normalized(name), place_of(location, name))
 
 
 class ResourceWriter:
@@ -40,6 +47,22 @@ class ResourceWriter:
         self._by_key = None
         self.organizations.reset()
         self.locations.reset()
+
+    def key(self, record: ResourceRecord) -> tuple[Any, ...]:
+        """What finds a row without an external_id again: its name and its place."""
+        return resource_key(record.name, record.location.values)
+
+    def find(self, key: tuple[Any, ...]) -> int | None:
+        """The resource at that key."""
+        return self._index().get(key)
+
+    def remember(self, key: tuple[Any, ...], resource_id: int) -> None:
+        """A resource written without :meth:`write` has this key."""
+        self._index()[key] = resource_id
+
+    def languages(self, resource_id: int) -> list[tuple[str, Support]]:
+        """The resource's languages as a row gives them: sorted (code, support)."""
+        return self._languages(resource_id)
 
     def write(self, record: ResourceRecord, point: Point) -> Outcome:
         resource = self._match(record)
@@ -115,43 +138,32 @@ class ResourceWriter:
             return self.session.exec(
                 select(Resource).where(Resource.external_id == record.external_id)
             ).first()
-        key = (
-            normalized(record.name),
-            place_key(
-                name=record.location.values.get("name") or record.name,
-                address=record.location.values.get("address"),
-                city=record.location.values.get("city"),
-                state=record.location.values.get("state"),
-                postal_code=record.location.values.get("postal_code"),
-            ),
-        )
-        resource_id = self._index().get(key)
+        resource_id = self._index().get(self.key(record))
         return self.session.get(Resource, resource_id) if resource_id is not None else None
 
     def _key_of(self, name: str, location: Location) -> tuple[Any, ...]:
-        return (
-            normalized(name),
-            place_key(
-                name=location.name or name,
-                address=location.address,
-                city=location.city,
-                state=location.state,
-                postal_code=location.postal_code,
-            ),
-        )
+        return resource_key(name, place_fields(location))
 
     def _index(self) -> dict[tuple[Any, ...], int]:
         if self._by_key is None:
             self._by_key = {}
-            rows = self.session.exec(
-                select(Resource, Location)
+            rows = self.session.execute(
+                sa.select(
+                    col(Resource.id),
+                    col(Resource.name),
+                    col(Location.name),
+                    col(Location.address),
+                    col(Location.city),
+                    col(Location.state),
+                    col(Location.postal_code),
+                )
                 .join(Location, col(Location.id) == col(Resource.location_id))
                 .where(col(Resource.retired_at).is_(None))
                 .order_by(col(Resource.id))
             ).all()
-            for resource, location in rows:
-                assert resource.id is not None
-                self._by_key.setdefault(self._key_of(resource.name, location), resource.id)
+            for resource_id, name, *place in rows:
+                fields = dict(zip(PLACE_FIELDS, place, strict=True))
+                self._by_key.setdefault(resource_key(name, fields), resource_id)
         return self._by_key
 
     def _languages(self, resource_id: int) -> list[tuple[str, Support]]:
