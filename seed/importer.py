@@ -1,10 +1,12 @@
 """Import staff files into the directory: the one path the command line and uploads share.
 
 A run reads every file, validates every row, places rows without coordinates through the
-geocoder (cache first), then writes areas, resources and events in one transaction with a
-savepoint per row. By default one refused row refuses the run: the transaction is rolled
-back and the directory is exactly as it was. ``partial`` keeps the good rows; ``dry_run``
-always rolls back (geocoder answers stay cached).
+geocoder (cache first), then writes areas, resources and events in one transaction. Areas
+and events have a savepoint per row; resources go a batch at a time (``seed.batches``), a
+savepoint per batch, and a batch the database refuses is written again row by row, so the
+refused row is the one reported. By default one refused row refuses the run: the
+transaction is rolled back and the directory is exactly as it was. ``partial`` keeps the
+good rows; ``dry_run`` always rolls back (geocoder answers stay cached).
 """
 
 from __future__ import annotations
@@ -20,15 +22,16 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
-from api.geo.areas import retag_locations
+from api.geo.areas import AreaLookup, retag_locations
 from api.models import utcnow
 from api.search_index import reindex_resources
 from api.settings import Settings
 from seed.areas import AreaOptions, AreaRecord, AreaWriter, area_record, check_options, read_sidecar
+from seed.batches import BATCH_SIZE, ResourceBatch
 from seed.duplicates import unique_areas, unique_events, unique_resources
 from seed.events import EventWriter
 from seed.geocoding import place_records
-from seed.locations import Locations
+from seed.locations import Locations, Point
 from seed.organizations import Organizations
 from seed.progress import Progress, Silent
 from seed.readers import (
@@ -179,14 +182,49 @@ def import_sources(
                 retag_locations(session)
 
         _phase(progress, "Writing resources", len(resources))
-        for resource in resources:
-            point = points.get((resource.file, resource.line))
-            if point is not None:
-                write = functools.partial(resource_writer.write, resource, point)
-                outcome = row("resources", resource.file, resource.line, write)
-                if outcome is None and resource.external_id:
-                    refused.setdefault(resource.external_id, f"{resource.file}:{resource.line}")
-            progress.advance()
+        batch = ResourceBatch(
+            session, actor=actor, writer=resource_writer, areas=AreaLookup.load(session)
+        )
+
+        def write_resource(resource: ResourceRecord, point: Point) -> None:
+            write = functools.partial(resource_writer.write, resource, point)
+            outcome = row("resources", resource.file, resource.line, write)
+            if outcome is None and resource.external_id:
+                refused.setdefault(resource.external_id, f"{resource.file}:{resource.line}")
+
+        def write_batch(taken: list[tuple[ResourceRecord, Point]]) -> None:
+            if not taken:
+                return
+            try:
+                with session.begin_nested():
+                    outcomes = batch.write()
+            except (IntegrityError, DBAPIError):
+                # Written again row by row, so the refused row is the one reported.
+                batch.clear()
+                resource_writer.reset()
+                for resource, point in taken:
+                    write_resource(resource, point)
+            else:
+                for outcome in outcomes:
+                    report.counts["resources"].add(outcome)
+            progress.advance(len(taken))
+            taken.clear()
+
+        for start in range(0, len(resources), BATCH_SIZE):
+            chunk = resources[start : start + BATCH_SIZE]
+            placed = [(r, p) for r in chunk if (p := points.get((r.file, r.line))) is not None]
+            if unplaced := len(chunk) - len(placed):
+                progress.advance(unplaced)
+            batch.prefetch([resource for resource, _ in placed])
+            taken: list[tuple[ResourceRecord, Point]] = []
+            for resource, point in placed:
+                if batch.add(resource, point):
+                    taken.append((resource, point))
+                    continue
+                write_batch(taken)
+                write_resource(resource, point)
+                progress.advance()
+            write_batch(taken)
         if resource_writer.touched:
             with session.begin_nested():
                 reindex_resources(session, sorted(resource_writer.touched))

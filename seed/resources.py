@@ -60,6 +60,10 @@ class ResourceWriter:
         """A resource written without :meth:`write` has this key."""
         self._index()[key] = resource_id
 
+    def forget_keys(self) -> None:
+        """A resource was changed without :meth:`write`: its key may be another now."""
+        self._by_key = None
+
     def languages(self, resource_id: int) -> list[tuple[str, Support]]:
         """The resource's languages as a row gives them: sorted (code, support)."""
         return self._languages(resource_id)
