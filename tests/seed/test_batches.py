@@ -303,11 +303,12 @@ def refusing(engine: Engine, backend: str) -> Iterator[None]:
     """The database refuses a resource named REFUSED, as a CHECK constraint would."""
     with engine.begin() as connection:
         if backend == "sqlite":
-            connection.exec_driver_sql(
-                "CREATE TRIGGER test_refuse BEFORE INSERT ON resource"
-                " WHEN NEW.name = 'Refused by the database'"
-                " BEGIN SELECT RAISE(ABORT, 'refused by a test constraint'); END"
-            )
+            for event_name in ("INSERT", "UPDATE"):
+                connection.exec_driver_sql(
+                    f"CREATE TRIGGER test_refuse_{event_name} BEFORE {event_name} ON resource"
+                    " WHEN NEW.name = 'Refused by the database'"
+                    " BEGIN SELECT RAISE(ABORT, 'refused by a test constraint'); END"
+                )
         else:
             connection.exec_driver_sql(
                 "ALTER TABLE resource ADD CONSTRAINT ck_resource_test_refuse"
@@ -368,3 +369,22 @@ def test_partial_keeps_the_rest_of_the_batch(
             select(AuditEntry.entity_id).where(AuditEntry.entity == "resource")
         ).all()
         assert len(audited) == len(given) - 1
+
+
+def test_a_refused_change_keeps_the_other_changes(
+    refusing: None, run_import: Importer, engine: Engine
+) -> None:
+    given = rows(BATCH_SIZE + 10)
+    assert run_import(table("r.csv", given)).ok
+    changed = [{**row, "phone": "214-555-0199"} for row in given]
+    changed[7] = {**changed[7], "name": REFUSED}
+    report = run_import(table("r.csv", changed), partial=True)
+    assert report.written
+    assert [(p.file, p.line) for p in report.problems] == [("r.csv", 9)]
+    assert report.counts["resources"].updated == len(given) - 1
+    with Session(engine) as session:
+        stored = {r.name: r for r in session.exec(select(Resource)).all()}
+        assert len(stored) == len(given)
+        assert stored[given[7]["name"]].phone == given[7]["phone"]  # not changed at all
+        others = [stored[row["name"]] for i, row in enumerate(given) if i != 7]
+        assert {r.phone for r in others} == {"214-555-0199"}
