@@ -116,7 +116,8 @@ class ResourceBatch:
             assert resource.external_id is not None
             self._by_external_id[resource.external_id] = resource
         keyed = [self.writer.find(self.writer.key(r)) for r in records if r.external_id is None]
-        resources += _load(self.session, Resource, col(Resource.id), [i for i in keyed if i])
+        found = [resource_id for resource_id in keyed if resource_id is not None]
+        resources += _load(self.session, Resource, col(Resource.id), found)
         location_ids = {r.location_id for r in resources if r.location_id is not None}
         organization_ids: set[int] = set()
         for record in records:
@@ -148,7 +149,8 @@ class ResourceBatch:
         else:
             key = self.writer.key(record)
             if key in self._keys or self._changes:
-                # Found by key: after a change the writer reads the keys again, so must it.
+                # Found by its key: once a resource changes, the writer reads the keys again
+                # from the directory, so this row waits until the batch is written.
                 return False
             resource_id = self.writer.find(key)
             resource = None if resource_id is None else self.session.get(Resource, resource_id)
