@@ -11,7 +11,7 @@ from sqlmodel import Session, SQLModel
 
 from api.models import AuditEntry
 
-__all__ = ["Action", "record", "snapshot"]
+__all__ = ["Action", "json_safe", "record", "snapshot"]
 
 Action = Literal["create", "update", "delete", "import"]
 
@@ -25,7 +25,7 @@ def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
     if row is None:
         return None
     columns = inspect(row).mapper.column_attrs
-    return {column.key: _json_safe(getattr(row, column.key)) for column in columns}
+    return {column.key: json_safe(getattr(row, column.key)) for column in columns}
 
 
 def record(
@@ -46,7 +46,8 @@ def record(
     return entry
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """A column value as the audit trail's JSON keeps it (times as ISO 8601, enums by value)."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import Table, insert, inspect, text
+from sqlalchemy import insert, inspect, text
 from sqlmodel import Session, SQLModel
 
-from api.audit import Action
-from api.models import utcnow
+from api.audit import Action, json_safe
+from api.models import table_of, utcnow
 
 __all__ = ["audit_row", "insert_rows", "new_row", "snapshot_row"]
 
-_PLAIN = {str, int, float, bool}
 _NEXT_IDS = text(
     "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"
 )
@@ -49,7 +46,7 @@ def insert_rows(
     """Insert ``rows``; with ``ids``, each row gets its new ``id``, ascending in row order."""
     if not rows:
         return
-    table = _table(model)
+    table = table_of(model)
     if ids and session.get_bind().dialect.name == "postgresql":
         # psycopg parses the text of a many-row INSERT ... RETURNING again on every run (too
         # long for its cache), which costs more than the insert. Ids taken from the sequence
@@ -69,7 +66,7 @@ def insert_rows(
 
 def snapshot_row(model: type[SQLModel], row: Mapping[str, Any]) -> dict[str, Any]:
     """A JSON-safe copy of the row's columns, in the order :func:`api.audit.snapshot` uses."""
-    return {key: _json_safe(row[key]) for key in _columns(model)}
+    return {key: json_safe(row[key]) for key in _columns(model)}
 
 
 def audit_row(
@@ -107,19 +104,3 @@ def _defaults(model: type[SQLModel]) -> tuple[tuple[str, Any, Callable[[], Any] 
         for key in _columns(model)
         if key != "id"
     )
-
-
-def _table(model: type[SQLModel]) -> Table:
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
-
-
-def _json_safe(value: Any) -> Any:
-    if value is None or type(value) in _PLAIN:
-        return value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
