@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
@@ -57,6 +57,20 @@ from seed.report import ImportReport, Kind, Outcome, RowError, RowProblem
 from seed.resources import ResourceWriter
 
 __all__ = ["AreaOptions", "Source", "import_paths", "import_sources", "sources_from_paths"]
+
+ANALYZE_AFTER_ROWS = 1000
+"""An import that creates or changes this many rows refreshes the planner's statistics."""
+STATISTICS_TABLES = (
+    "organization",
+    "location",
+    "location_area",
+    "resource",
+    "resource_language",
+    "resource_fts",
+    "event",
+    "event_language",
+    "area",
+)
 
 _REQUIRED: dict[Kind, tuple[str, ...]] = {
     "resources": ("category", "name"),
@@ -247,6 +261,8 @@ def import_sources(
         progress.finish()
 
         if not dry_run and (partial or report.ok):
+            if _changed_rows(report) >= ANALYZE_AFTER_ROWS:
+                _refresh_statistics(session)
             session.commit()
             report.written = True
         else:
@@ -257,6 +273,20 @@ def import_sources(
     finally:
         session.close()
     return report
+
+
+def _refresh_statistics(session: Session) -> None:
+    """Refresh PostgreSQL's planner statistics of the directory tables, in the import's own
+    transaction. Planned on the statistics of tables that were nearly empty, searches scan
+    rows instead of using their indexes (40 ms instead of 10 ms at 100,000 resources, and
+    worse as the tables grow) until autovacuum gets round to them. SQLite plans these
+    queries well without statistics."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {', '.join(STATISTICS_TABLES)}"))
+
+
+def _changed_rows(report: ImportReport) -> int:
+    return sum(counts.created + counts.updated for counts in report.counts.values())
 
 
 def _plan(
