@@ -146,25 +146,34 @@ class VersionedKeyBuilder:
 
 
 class BoundedMemoryStore(MemoryStore):
-    """Litestar's memory store, holding at most ``max_entries`` (the oldest go first).
+    """Litestar's memory store, holding at most ``max_bytes`` of values (the oldest go first).
 
     Every distinct query adds an entry and stale versions are never read again, so an
-    unbounded store would grow with traffic until the entries expire.
+    unbounded store would grow with traffic until the entries expire. The bound is on
+    bytes, not entries: answers range from a few hundred bytes to a hundred kilobytes.
     """
 
-    __slots__ = ("max_entries",)
+    __slots__ = ("_held", "max_bytes")
 
-    def __init__(self, *, max_entries: int = 2000) -> None:
+    def __init__(self, *, max_bytes: int = 32 * 2**20) -> None:
         super().__init__()
-        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._held = 0
+        """Bytes held, counted up on each set; entries that expire or are deleted are only
+        subtracted when the count is next found over the bound and taken again."""
 
     async def set(
         self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
     ) -> None:
         await super().set(key, value, expires_in)
         async with self._lock:
-            while len(self._store) > self.max_entries:
-                del self._store[next(iter(self._store))]
+            self._held += len(value)
+            if self._held <= self.max_bytes:
+                return
+            self._held = sum(len(entry.data) for entry in self._store.values())
+            while self._held > self.max_bytes and self._store:
+                oldest = next(iter(self._store))
+                self._held -= len(self._store.pop(oldest).data)
 
 
 @dataclass(kw_only=True, eq=False)
@@ -177,15 +186,15 @@ class ResponseCachePlugin(InitPluginProtocol):
     """Reads under this prefix are cached."""
     expiration: int = 60
     """Seconds an entry is kept at most."""
-    max_memory_entries: int = 2000
-    """Entries the in-memory store holds (per process) before dropping the oldest."""
+    max_memory_bytes: int = 32 * 2**20
+    """Bytes of answers the in-memory store holds (per process) before dropping the oldest."""
 
     def store(self) -> Store:
         if self.settings.redis_url:
             return RedisStore.with_client(
                 url=self.settings.redis_url, namespace="puente_response_cache"
             )
-        return BoundedMemoryStore(max_entries=self.max_memory_entries)
+        return BoundedMemoryStore(max_bytes=self.max_memory_bytes)
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         key_builder = VersionedKeyBuilder(engine=self.engine)

@@ -260,14 +260,17 @@ def test_the_real_app_caches_public_reads_until_the_directory_changes(
 
 
 def test_the_memory_store_drops_the_oldest_entries_when_full() -> None:
-    async def scenario() -> tuple[bytes | None, bytes | None, bytes | None]:
-        store = BoundedMemoryStore(max_entries=2)
-        await store.set("a", b"1", expires_in=60)
-        await store.set("b", b"2", expires_in=60)
-        await store.set("c", b"3", expires_in=60)
-        return await store.get("a"), await store.get("b"), await store.get("c")
+    async def scenario() -> list[bytes | None]:
+        store = BoundedMemoryStore(max_bytes=10)
+        await store.set("a", b"1234", expires_in=60)
+        await store.set("b", b"5678", expires_in=60)
+        await store.set("c", b"90", expires_in=60)  # 10 bytes: all fit
+        await store.set("d", b"xyz", expires_in=60)  # 13: "a" goes
+        await store.delete("b")
+        await store.set("e", b"12345", expires_in=60)  # 10 once "b" is counted out
+        return [await store.get(key) for key in "abcde"]
 
-    assert anyio.run(scenario) == (None, b"2", b"3")
+    assert anyio.run(scenario) == [None, None, b"90", b"xyz", b"12345"]
 
 
 def redis_available() -> bool:
