@@ -10,6 +10,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -86,8 +87,15 @@ def running_server(settings: Settings, workers: int) -> Iterator[tuple[str, int]
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
         "bench.serve:create_bench_app",
     ]  # fmt: skip
+    # Its own process group: stopping the server stops its workers too, so no worker of one
+    # run is left serving (and taking CPU) while the next run measures.
     server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -105,12 +113,27 @@ def running_server(settings: Settings, workers: int) -> Iterator[tuple[str, int]
             time.sleep(0.2)
         yield base, server.pid
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop_group(server)
+
+
+def _stop_group(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server and every process of its group, by force after 20 s."""
+    os.killpg(server.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while _group_alive(server.pid) and time.monotonic() < deadline:
+        server.poll()  # reaps the main process once it exits, so it leaves the group
+        time.sleep(0.2)
+    if _group_alive(server.pid):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def process_tree_rss_mb(pid: int) -> tuple[float, float]:
