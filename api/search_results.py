@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, Table, and_, bindparam, select
 from sqlalchemy.orm import Session
@@ -78,17 +78,6 @@ class AreaRow(NamedTuple):
     name: str
     center_latitude: float
     center_longitude: float
-
-
-class _Centred(Protocol):
-    @property
-    def kind(self) -> str: ...
-    @property
-    def code(self) -> str: ...
-    @property
-    def center_latitude(self) -> float: ...
-    @property
-    def center_longitude(self) -> float: ...
 
 
 _resource = table_of(Resource)
@@ -225,7 +214,7 @@ _IN_CHUNK = 5000
 
 
 def public_point(
-    latitude: float, longitude: float, confidential: bool, areas: Sequence[_Centred]
+    latitude: float, longitude: float, confidential: bool, areas: Sequence[AreaRow]
 ) -> tuple[float, float]:
     """Where a location is shown: its own point, or for a confidential one the centre of
     its ZIP area, else of its first area by (kind, code), else its point to 2 decimals."""
@@ -280,23 +269,22 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + _IN_CHUNK])
 
 
-def _location_public(
-    row: Any, areas: Sequence[AreaRow], prefix: str = "location_"
-) -> LocationPublic:
-    confidential = bool(row[f"{prefix}confidential"])
+def _location_public(row: Any, areas: Sequence[AreaRow]) -> LocationPublic:
+    """The location of a row of ``_listed_rows`` (its columns prefixed ``location_``)."""
+    confidential = bool(row["location_confidential"])
     latitude, longitude = public_point(
-        row[f"{prefix}latitude"], row[f"{prefix}longitude"], confidential, areas
+        row["location_latitude"], row["location_longitude"], confidential, areas
     )
     return LocationPublic(
         id=row["location_id"],
-        name=None if confidential else row[f"{prefix}name"],
-        address=None if confidential else row[f"{prefix}address"],
-        city=row[f"{prefix}city"],
-        state=row[f"{prefix}state"],
-        postal_code=row[f"{prefix}postal_code"],
+        name=None if confidential else row["location_name"],
+        address=None if confidential else row["location_address"],
+        city=row["location_city"],
+        state=row["location_state"],
+        postal_code=row["location_postal_code"],
         latitude=latitude,
         longitude=longitude,
-        precision=Precision.POSTAL_CODE if confidential else row[f"{prefix}geocode_precision"],
+        precision=Precision.POSTAL_CODE if confidential else row["location_geocode_precision"],
         confidential=confidential,
         areas=[AreaPublic(kind=a.kind, code=a.code, name=a.name) for a in areas],
     )

@@ -64,10 +64,6 @@ class ResourceWriter:
         """A resource was changed without :meth:`write`: its key may be another now."""
         self._by_key = None
 
-    def languages(self, resource_id: int) -> list[tuple[str, Support]]:
-        """The resource's languages as a row gives them: sorted (code, support)."""
-        return self._languages(resource_id)
-
     def write(self, record: ResourceRecord, point: Point) -> Outcome:
         resource = self._match(record)
         changed = False
@@ -111,7 +107,7 @@ class ResourceWriter:
         differing = {k: v for k, v in values.items() if not same(getattr(resource, k), v)}
         languages_differ = record.languages is not None and sorted(
             record.languages
-        ) != self._languages(resource.id)
+        ) != self.languages(resource.id)
         if not differing and not languages_differ:
             if changed:
                 self.touched.add(resource.id)
@@ -170,7 +166,8 @@ class ResourceWriter:
                 self._by_key.setdefault(resource_key(name, fields), resource_id)
         return self._by_key
 
-    def _languages(self, resource_id: int) -> list[tuple[str, Support]]:
+    def languages(self, resource_id: int) -> list[tuple[str, Support]]:
+        """The resource's languages as a row gives them: sorted (code, support)."""
         rows = self.session.exec(
             select(ResourceLanguage.code, ResourceLanguage.support).where(
                 ResourceLanguage.resource_id == resource_id
@@ -190,6 +187,6 @@ class ResourceWriter:
         data = snapshot(resource) or {}
         assert resource.id is not None
         data["languages"] = [
-            f"{code}:{support.value}" for code, support in self._languages(resource.id)
+            f"{code}:{support.value}" for code, support in self.languages(resource.id)
         ]
         return data
