@@ -14,30 +14,37 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from sqlmodel import Session as SQLModelSession
 
-from api.access_log import AccessLog, logging_config
-from api.cors import CorsPolicy
-from api.database import create_database_engine, request_session_ender
-from api.headers import SecurityHeaders
-from api.http_cache import ConditionalGet
-from api.openapi import openapi_assets, openapi_config
-from api.problems import problem_details_plugin
-from api.protection import BodyLimitMiddleware, Limits, build_stores, rate_limit_middleware
-from api.response_cache import ResponseCachePlugin
-from api.routes import admin, areas, events, facets, feeds, meta, reports
-from api.routes.resources import get_one_resource, list_resources
-from api.security import with_bearer_auth
+from api.db.engine import create_database_engine
+from api.http.auth import with_bearer_auth
+from api.http.caching import ConditionalGet
+from api.http.middleware.access_log import AccessLog, logging_config
+from api.http.middleware.cors import CorsPolicy
+from api.http.middleware.protection import (
+    BodyLimitMiddleware,
+    Limits,
+    build_stores,
+    rate_limit_middleware,
+)
+from api.http.middleware.response_cache import ResponseCachePlugin
+from api.http.middleware.security_headers import SecurityHeaders
+from api.http.openapi import openapi_assets, openapi_config
+from api.http.problems import problem_details_plugin
+from api.http.routes import areas, events, facets, feeds, meta, reports, staff
+from api.http.routes.imports import imports_route
+from api.http.routes.resources import get_one_resource, list_resources
+from api.http.sessions import request_session_ender
 from api.settings import Settings
-from seed.upload import imports_route
+from seed.upload import import_upload
 from web import route_handlers as web_route_handlers
 
 __all__ = ["create_app"]
 
 STAFF_AND_REPORTS = [
     reports.report_problem,
-    admin.list_audit,
-    admin.list_problem_reports,
-    admin.update_problem_report,
-    *admin.WRITES,
+    staff.list_audit,
+    staff.list_problem_reports,
+    staff.update_problem_report,
+    *staff.WRITES,
 ]
 
 
@@ -89,7 +96,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             list_resources,
             get_one_resource,
             *STAFF_AND_REPORTS,
-            imports_route(max_upload_bytes=limits.max_upload_bytes),
+            imports_route(max_upload_bytes=limits.max_upload_bytes, run_import=import_upload),
             *web_route_handlers(),
         ],
         on_app_init=[register_each_path_once],

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from api.database import create_database_engine
+from api.db.engine import create_database_engine
 from bench import load_sql, measure_http, measure_import, measure_map, measure_search
 from bench.databases import DEFAULT_POSTGRES, throwaway_database
 from bench.generate import write_csv

@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from api import migrate
-from api.database import create_database_engine
+from api.db import migrate
+from api.db.engine import create_database_engine
 from api.settings import Settings
 
 __all__ = ["DEFAULT_POSTGRES", "throwaway_database"]

@@ -12,9 +12,9 @@ from itertools import islice
 
 from sqlalchemy import insert, text
 
-from api.database import create_database_engine
-from api.models import Location, Organization, Resource, ResourceLanguage
-from api.search_index import reindex_resources
+from api.db.engine import create_database_engine
+from api.db.models import Location, Organization, Resource, ResourceLanguage
+from api.search.text import reindex_resources
 from api.settings import Settings
 from bench.generate import rows
 

@@ -30,8 +30,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from api.app import create_app
-from api.database import create_database_engine
-from api.models import Location, Organization, Resource, ResourceLanguage, Support
+from api.db.engine import create_database_engine
+from api.db.models import Location, Organization, Resource, ResourceLanguage, Support
 from api.search import ResourceQuery, place_resources
 from api.settings import Settings
 from bench.databases import DEFAULT_POSTGRES, throwaway_database

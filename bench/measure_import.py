@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.database import create_database_engine
+from api.db.engine import create_database_engine
 from api.settings import Settings
 
 __all__ = ["ImportFigure", "load"]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from api.database import create_database_engine
+from api.db.engine import create_database_engine
 from api.geo.distance import great_circle_km
 from api.settings import Settings
 from bench.generate import LANGUAGES, random_points

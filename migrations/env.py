@@ -10,8 +10,8 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection
 
-from api.database import create_database_engine
-from api.models import SQLModel
+from api.db.engine import create_database_engine
+from api.db.models import SQLModel
 from api.settings import Settings
 
 config = context.config

@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from api.audit import record as audit
-from api.audit import snapshot
+from api.db.models import Area
+from api.directory.audit import record as audit
+from api.directory.audit import snapshot
 from api.geo.areas import parse_area_geometry, upsert_area
-from api.models import Area
 from seed.readers import RawRow, Source
 from seed.report import Outcome, RowError, RowProblem
 

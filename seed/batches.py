@@ -23,9 +23,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam
 from sqlmodel import Session, SQLModel, col, delete, select
 
-from api.audit import snapshot
-from api.geo.areas import AreaLookup, retag_locations
-from api.models import (
+from api.db.models import (
     AuditEntry,
     Location,
     Organization,
@@ -34,6 +32,8 @@ from api.models import (
     Support,
     utcnow,
 )
+from api.directory.audit import snapshot
+from api.geo.areas import AreaLookup, retag_locations
 from seed.bulk import audit_row, insert_rows, new_row, snapshot_row
 from seed.changes import same
 from seed.locations import Point, location_values, place_fields, place_of

@@ -2,7 +2,7 @@
 
 A row here is a dict of column values, filled with the model's defaults as the model's
 constructor fills them, so a row written this way is the row an object would have been;
-:func:`snapshot_row` is :func:`api.audit.snapshot` of that object.
+:func:`snapshot_row` is :func:`api.directory.audit.snapshot` of that object.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pydantic_core import PydanticUndefined
 from sqlalchemy import insert, inspect, text
 from sqlmodel import Session, SQLModel
 
-from api.audit import Action, json_safe
-from api.models import table_of, utcnow
+from api.db.models import table_of, utcnow
+from api.directory.audit import Action, json_safe
 
 __all__ = ["audit_row", "insert_rows", "new_row", "snapshot_row"]
 
@@ -65,7 +65,8 @@ def insert_rows(
 
 
 def snapshot_row(model: type[SQLModel], row: Mapping[str, Any]) -> dict[str, Any]:
-    """A JSON-safe copy of the row's columns, in the order :func:`api.audit.snapshot` uses."""
+    """A JSON-safe copy of the row's columns, in the order
+    :func:`api.directory.audit.snapshot` uses."""
     return {key: json_safe(row[key]) for key in _columns(model)}
 
 
@@ -78,7 +79,7 @@ def audit_row(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An audit entry as a row, the one :func:`api.audit.record` would add."""
+    """An audit entry as a row, the one :func:`api.directory.audit.record` would add."""
     return {
         "at": utcnow(),
         "actor": actor,

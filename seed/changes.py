@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
-from api.audit import record, snapshot
-from api.models import utcnow
+from api.db.models import utcnow
+from api.directory.audit import record, snapshot
 
 __all__ = ["audit_created", "same", "update_fields"]
 

@@ -8,7 +8,7 @@ from typing import cast
 
 from rich.console import Console
 
-from api.database import create_database_engine
+from api.db.engine import create_database_engine
 from api.settings import Settings
 from seed.areas import AreaOptions
 from seed.console import ProgressBar, print_report

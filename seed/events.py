@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from api.audit import record as audit
-from api.audit import snapshot
-from api.models import Event, EventLanguage, Location, Resource, utcnow
+from api.db.models import Event, EventLanguage, Location, Resource, utcnow
+from api.directory.audit import record as audit
+from api.directory.audit import snapshot
 from seed.changes import same
 from seed.locations import Locations
 from seed.matching import normalized

@@ -13,9 +13,9 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from api.hours import HoursError, parse_hours
-from api.languages import UnknownLanguage, normalize_language
-from api.models import Support
+from api.db.models import Support
+from api.directory.hours import HoursError, parse_hours
+from api.directory.languages import UnknownLanguage, normalize_language
 
 __all__ = [
     "FieldError",

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.db.models import Precision
 from api.geo.geocoding import GeocodeUnavailable, geocode
-from api.models import Precision
 from api.settings import Settings
 from seed.locations import Point
 from seed.progress import Progress

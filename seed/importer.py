@@ -22,9 +22,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
+from api.db.models import utcnow
 from api.geo.areas import AreaLookup, retag_locations
-from api.models import utcnow
-from api.search_index import reindex_resources
+from api.search.text import reindex_resources
 from api.settings import Settings
 from seed.areas import AreaOptions, AreaRecord, AreaWriter, area_record, check_options, read_sidecar
 from seed.batches import BATCH_SIZE, ResourceBatch

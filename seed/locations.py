@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from api.db.models import Event, Location, Precision, Resource
 from api.geo.areas import tag_location
-from api.models import Event, Location, Precision, Resource
 from seed.changes import audit_created, update_fields
 from seed.matching import normalized, place_key
 from seed.records import LocationRecord

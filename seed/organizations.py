@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from api.models import Organization, OrganizationKind
+from api.db.models import Organization, OrganizationKind
 from seed.changes import audit_created, update_fields
 from seed.matching import normalized
 from seed.records import OrganizationRecord

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from api.models import (
+from api.db.models import (
     Category,
     EventStatus,
     OrganizationKind,

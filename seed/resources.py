@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
-from api.audit import record as audit
-from api.audit import snapshot
-from api.models import Location, Resource, ResourceLanguage, Support, utcnow
+from api.db.models import Location, Resource, ResourceLanguage, Support, utcnow
+from api.directory.audit import record as audit
+from api.directory.audit import snapshot
 from seed.changes import same
 from seed.locations import PLACE_FIELDS, Locations, Point, place_fields, place_of
 from seed.matching import normalized

@@ -1,44 +1,76 @@
-"""``POST /api/v1/imports``: staff upload the files ``puente import`` reads.
+"""Uploaded files into the importer: the options checked, each file named, one report back.
 
-The upload goes through the same importer as the command line, so it is validated the same
-way and answered with the same per-row report (as JSON). ``dry_run`` validates without
-writing; ``partial`` writes the good rows. The answer is 200 when every row was accepted
-(or, with ``partial``, when something was written) and 422 with the report otherwise. The
-body size is capped (413 problem+json beyond it).
+``POST /api/v1/imports`` (``api.http.routes.imports``) hands its files here, so an upload is
+validated and written exactly as ``puente import`` would; bad options are ``InvalidInput``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePath
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-import anyio.to_thread
-from litestar import Request, Response, post
-from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency
-from litestar.enums import MediaType
-from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import Example
-from litestar.params import QueryParameter
 from sqlalchemy import Engine
 
-from api.problems import invalid
-from api.security import Scope, current_staff, require_scope
+from api.errors import InvalidInput
 from api.settings import Settings
 from seed.areas import AreaOptions, check_options
 from seed.importer import Source, import_sources
+from seed.report import ImportReport
 
-__all__ = ["MAX_FILES", "imports_route"]
+__all__ = ["MAX_FILES", "import_upload"]
 
 MAX_FILES = 20
 """Most files one upload may carry."""
 MAX_NAME = 200
 
 
-def _sources(form: Any) -> list[Source]:
-    files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+def import_upload(
+    engine: Engine,
+    settings: Settings,
+    files: Sequence[tuple[str | None, bytes]],
+    *,
+    kind: Literal["resources", "events", "areas"] | None,
+    dry_run: bool,
+    partial: bool,
+    area_kind: str | None,
+    code_property: str | None,
+    name_property: str | None,
+    actor: str,
+) -> ImportReport:
+    """Import ``files`` (name as uploaded, content) as ``actor``; the importer's report."""
+    area_options = _area_options(area_kind, code_property, name_property)
+    return import_sources(
+        engine,
+        settings,
+        _sources(files),
+        kind=kind,
+        dry_run=dry_run,
+        partial=partial,
+        area_options=area_options,
+        actor=actor,
+    )
+
+
+def _area_options(
+    area_kind: str | None, code_property: str | None, name_property: str | None
+) -> AreaOptions | None:
+    if area_kind is None and code_property is None:
+        return None
+    if area_kind is None or code_property is None:
+        missing = "area_kind" if area_kind is None else "code_property"
+        raise InvalidInput(
+            [{"name": missing, "in": "query", "reason": "area_kind and code_property go together"}]
+        )
+    options = AreaOptions(kind=area_kind, code_property=code_property, name_property=name_property)
+    if reason := check_options(options):
+        raise InvalidInput([{"name": "area_kind", "in": "query", "reason": reason}])
+    return options
+
+
+def _sources(files: Sequence[tuple[str | None, bytes]]) -> list[Source]:
     if not files:
-        raise invalid(
+        raise InvalidInput(
             [
                 {
                     "name": "files",
@@ -48,126 +80,11 @@ def _sources(form: Any) -> list[Source]:
             ]
         )
     if len(files) > MAX_FILES:
-        raise invalid(
+        raise InvalidInput(
             [{"name": "files", "in": "body", "reason": f"at most {MAX_FILES} files per upload"}]
         )
     sources = []
-    for upload in files:
-        name = PurePath((upload.filename or "upload").replace("\\", "/")).name[:MAX_NAME]
-        sources.append(Source(name=name or "upload", data=upload.file.read()))
+    for filename, data in files:
+        name = PurePath((filename or "upload").replace("\\", "/")).name[:MAX_NAME]
+        sources.append(Source(name=name or "upload", data=data))
     return sources
-
-
-def imports_route(*, max_upload_bytes: int) -> HTTPRouteHandler:
-    """The upload handler, accepting bodies up to ``max_upload_bytes``."""
-
-    @post(
-        "/api/v1/imports",
-        tags=["staff"],
-        summary="Upload seed files (CSV, JSON, GeoJSON) and get the per-row import report",
-        description=(
-            "Send one or more files as `multipart/form-data` (any field name). The answer is "
-            "the importer's report: counts per kind and every problem as file, line, column, "
-            "value and reason. 200 when every row was accepted (or, with `partial`, something "
-            f"was written); 422 otherwise. Uploads are limited to {max_upload_bytes} bytes."
-        ),
-        guards=[require_scope],
-        opt={"scope": Scope.IMPORTS_WRITE.value},
-        security=[{"BearerAuth": []}],
-        request_max_body_size=max_upload_bytes,
-        status_code=200,
-        operation_id="import_files",
-    )
-    async def upload(
-        request: Request[Any, Any, Any],
-        db_engine: NamedDependency[Engine],
-        settings: NamedDependency[Settings],
-        dry_run: Annotated[
-            bool,
-            QueryParameter(
-                description="Validate (and geocode) but write nothing",
-                examples=[Example(value=True)],
-            ),
-        ] = False,
-        partial: Annotated[
-            bool,
-            QueryParameter(
-                description="Write the good rows and report the rest",
-                examples=[Example(value=False)],
-            ),
-        ] = False,
-        kind: Annotated[
-            Literal["resources", "events", "areas"] | None,
-            QueryParameter(
-                description="What every file holds (else read from each file)",
-                examples=[Example(value="resources")],
-            ),
-        ] = None,
-        area_kind: Annotated[
-            str | None,
-            QueryParameter(
-                description="Area files: the kind of area",
-                max_length=40,
-                examples=[Example(value="neighborhood")],
-            ),
-        ] = None,
-        code_property: Annotated[
-            str | None,
-            QueryParameter(
-                description="Area files: the property with the code",
-                max_length=100,
-                examples=[Example(value="GEOID")],
-            ),
-        ] = None,
-        name_property: Annotated[
-            str | None,
-            QueryParameter(
-                description="Area files: the property with the name",
-                max_length=100,
-                examples=[Example(value="NAME")],
-            ),
-        ] = None,
-    ) -> Response[dict[str, Any]]:
-        area_options = None
-        if area_kind is not None or code_property is not None:
-            if area_kind is None or code_property is None:
-                raise invalid(
-                    [
-                        {
-                            "name": "area_kind" if area_kind is None else "code_property",
-                            "in": "query",
-                            "reason": "area_kind and code_property go together",
-                        }
-                    ]
-                )
-            area_options = AreaOptions(
-                kind=area_kind, code_property=code_property, name_property=name_property
-            )
-            if reason := check_options(area_options):
-                raise invalid([{"name": "area_kind", "in": "query", "reason": reason}])
-        form = await request.form()
-        try:
-            sources = _sources(form)
-        finally:
-            await form.close()
-        actor = current_staff(request).name
-        report = await anyio.to_thread.run_sync(
-            lambda: import_sources(
-                db_engine,
-                settings,
-                sources,
-                kind=kind,
-                dry_run=dry_run,
-                partial=partial,
-                area_options=area_options,
-                actor=actor,
-            )
-        )
-        accepted = report.ok or (partial and report.written)
-        return Response(
-            content=report.to_dict(),
-            media_type=MediaType.JSON,
-            status_code=200 if accepted else 422,
-        )
-
-    return upload

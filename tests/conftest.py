@@ -17,10 +17,10 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from api import migrate
 from api.app import create_app
-from api.database import create_database_engine
-from api.models import SQLModel
+from api.db import migrate
+from api.db.engine import create_database_engine
+from api.db.models import SQLModel
 from api.settings import Settings
 from tests.databases import create_postgres_database, drop_postgres_database
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
-from api.database import create_database_engine
+from api.db.engine import create_database_engine
 
 __all__ = ["create_postgres_database", "drop_postgres_database", "postgres_server_url"]
 

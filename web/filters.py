@@ -15,10 +15,9 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar.exceptions import HTTPException
 from sqlalchemy.orm import Session
 
-from api.problems import InvalidParam
+from api.errors import InvalidInput, InvalidParam, Unavailable
 from api.search import ResourceQuery, resource_query_from_params
 from api.settings import Settings
 
@@ -87,7 +86,7 @@ def build_query(
                 page=filters.page,
                 per_page=per_page,
             )
-        except HTTPException as exc:
+        except (InvalidInput, Unavailable) as exc:
             found = _invalid_params(exc)
             named = {param["name"] for param in found} & set(_NAMES)
             if not named:
@@ -102,14 +101,8 @@ def build_query(
     raise RuntimeError("the search parameters could not be reduced to a valid query")
 
 
-def _invalid_params(exc: HTTPException) -> list[InvalidParam]:
-    extra = exc.extra if isinstance(exc.extra, dict) else {}
-    found = extra.get("invalid_params") or []
-    if not found and exc.status_code == 503:
+def _invalid_params(exc: InvalidInput | Unavailable) -> list[InvalidParam]:
+    if isinstance(exc, Unavailable):
         # The geocoder is down: the address cannot be used right now.
-        return [{"name": "address", "reason": str(exc.detail)}]
-    return [
-        {"name": str(p.get("name")), "reason": str(p.get("reason"))}
-        for p in found
-        if isinstance(p, dict)
-    ]
+        return [{"name": "address", "reason": exc.detail}]
+    return exc.params

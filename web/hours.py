@@ -1,6 +1,7 @@
 """Opening hours in the reader's language: ``Mo-Fr 09:00-17:00`` -> ``lun-vie 09:00-17:00``.
 
-Hours are stored in a subset of OpenStreetMap's ``opening_hours`` (see ``api.hours``), whose
+Hours are stored in a subset of OpenStreetMap's ``opening_hours``
+(see ``api.directory.hours``), whose
 day names are English abbreviations. The page swaps each day for Babel's abbreviated name in
 the UI language and the words ``off``/``closed`` and ``24/7`` for translated ones; times are
 already written the same way in every language the page speaks. ``web/static/puente.js`` does
@@ -14,7 +15,7 @@ from collections.abc import Callable
 
 from babel.dates import get_day_names
 
-from api.hours import DAYS
+from api.directory.hours import DAYS
 from web.i18n import UiLocale
 
 __all__ = ["local_hours"]

@@ -18,7 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from api.languages import language_name
+from api.directory.languages import language_name
 
 __all__ = [
     "LOCALES_DIR",

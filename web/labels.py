@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from api.models import Category, OrganizationKind, Support
+from api.db.models import Category, OrganizationKind, Support
 
 __all__ = [
     "AREA_KIND_LABELS",

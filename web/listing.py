@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 
-from api.models import Category
-from api.schemas import ResourcePublic
+from api.db.models import Category
+from api.directory.schemas import ResourcePublic
 from web.hours import local_hours
 from web.i18n import UiLocale
 from web.labels import (

@@ -3,7 +3,7 @@
 Reading every match through ``api.search.place_resources`` costs a few hundred milliseconds
 at ten thousand matches, and a map is viewed far more often than the directory changes. The
 rows of a search are therefore kept in memory, keyed on the search and the directory
-version (a counter database triggers move on every change, see ``api.response_cache``), so
+version (a counter database triggers move on every change, see ``api.db.version``), so
 any write or import makes them stale at once. The cache is bounded by the number of rows it
 holds, oldest entries first out. It lives in process memory only: nothing is written
 anywhere, like the API's own response cache.

@@ -20,7 +20,7 @@ from shapely import set_precision
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.models import Area
+from api.db.models import Area
 
 __all__ = ["AreaOutline", "load_outlines", "short_note", "simplify_geometry"]
 

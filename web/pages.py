@@ -2,7 +2,8 @@
 
 Both call ``api.search`` in process with the filters from the URL. The map gets every
 match (one clustered layer); the list under it shows one page of them, ordered by distance
-when a point is given. Inline scripts carry the request's CSP nonce (``api.headers``).
+when a point is given. Inline scripts carry the request's CSP nonce
+(``api.http.middleware.security_headers``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from sqlalchemy.orm import Session
 
-from api.headers import csp_nonce
-from api.models import Category
-from api.response_cache import read_directory_version
-from api.schemas import FacetCount
+from api.db.models import Category
+from api.db.version import read_directory_version
+from api.directory.schemas import FacetCount
+from api.http.middleware.security_headers import csp_nonce
 from api.search import Facet, ResourceQuery, facet_counts, place_resources, search_resources
 from api.settings import Settings
 from web.assets import AssetUrls

@@ -1,7 +1,7 @@
 """``/report/{id}``: a resident says a listing is wrong, with a plain form (no JavaScript).
 
 The form posts to ``/report/{id}/send``, which files the report through
-``api.problem_reports.file_report`` in process, the same rule the public API's
+``api.directory.problem_reports.file_report`` in process, the same rule the public API's
 ``POST /api/v1/resources/{id}/reports`` uses, under the same rate-limit budget. Nothing about
 the sender is asked for or kept.
 """
@@ -18,8 +18,8 @@ from litestar.params import Body, FromPath
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api.models import ReportKind
-from api.problem_reports import ReportCreate, file_report
+from api.db.models import ReportKind
+from api.directory.problem_reports import ReportCreate, file_report
 from api.search import get_resource
 from api.settings import Settings
 from web.i18n import translations

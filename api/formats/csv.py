@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 
-from api.schemas import ResourcePublic
+from api.directory.schemas import ResourcePublic
 
 __all__ = [
     "COLUMNS",

@@ -17,9 +17,9 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from api.hours import DAYS, HoursError, parse_hours
-from api.models import ResourceStatus, Support
-from api.schemas import LocationPublic, OrganizationSummary, ResourcePublic
+from api.db.models import ResourceStatus, Support
+from api.directory.hours import DAYS, HoursError, parse_hours
+from api.directory.schemas import LocationPublic, OrganizationSummary, ResourcePublic
 
 __all__ = ["MEDIA_TYPE", "NAMESPACE", "hsds_id", "service", "services_chunks"]
 

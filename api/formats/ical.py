@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from api.schemas import EventPublic, LocationPublic
+from api.directory.schemas import EventPublic, LocationPublic
 
 __all__ = [
     "DEFAULT_DOMAIN",

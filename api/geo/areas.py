@@ -33,7 +33,7 @@ from sqlalchemy import delete, insert, tuple_
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from api.models import Area, Location, LocationArea, utcnow
+from api.db.models import Area, Location, LocationArea, utcnow
 
 __all__ = [
     "ZIP_KIND",

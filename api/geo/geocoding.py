@@ -66,7 +66,7 @@ from geopy.location import Location as GeopyLocation  # type: ignore[import-unty
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from api.models import GeocodeCache, Precision
+from api.db.models import GeocodeCache, Precision
 from api.settings import Settings
 
 __all__ = [

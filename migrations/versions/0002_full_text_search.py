@@ -1,8 +1,8 @@
 """Full-text search over resources, and an index of confidential locations.
 
 ``resource_fts`` holds one document per resource (its name, description, organization name
-and services, accent-stripped and case-folded by ``api.search_index``), kept in step by
-``api.search_index.reindex_resources`` in the same transaction as each write.
+and services, accent-stripped and case-folded by ``api.search.text``), kept in step by
+``api.search.text.reindex_resources`` in the same transaction as each write.
 SQLite: an FTS5 table (unicode61 without diacritics, Porter stemming); a trigger drops a
 deleted resource's document.
 PostgreSQL: a tsvector per resource under the 'simple', 'english' and 'spanish'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.models import Category, Location, Organization, Resource
+from api.db.models import Category, Location, Organization, Resource
 
 __all__ = ["add_resource"]
 

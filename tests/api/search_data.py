@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.models import (
+from api.db.models import (
     Area,
     Event,
     EventLanguage,
@@ -19,7 +19,7 @@ from api.models import (
     Resource,
     ResourceLanguage,
 )
-from api.search_index import reindex_resources
+from api.search.text import reindex_resources
 
 __all__ = ["Directory"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.security import create_key, revoke_key
+from api.directory.keys import create_key, revoke_key
 
 __all__ = ["bearer", "issue_key", "revoked_key"]
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.cli import cli
-from api.models import Category, Location, Resource, ResourceLanguage
+from api.db.models import Category, Location, Resource, ResourceLanguage
 from api.settings import Settings
 
 

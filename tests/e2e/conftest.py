@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 
-from api import migrate
 from api.app import create_app
-from api.database import create_database_engine
+from api.db import migrate
+from api.db.engine import create_database_engine
 from api.settings import Settings
 from tests.web.directory import Directory, seed_directory
 

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.models import Area, LocationArea
+from api.db.models import Area, LocationArea
 from seed.areas import AreaOptions
 from seed.readers import Source
 from tests.seed.conftest import Importer, resource, table

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from api.models import (
+from api.db.models import (
     Area,
     AuditEntry,
     Location,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from api.audit import snapshot
-from api.models import Location, utcnow
+from api.db.models import Location, utcnow
+from api.directory.audit import snapshot
 from seed.bulk import insert_rows, new_row, snapshot_row
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.cli import cli
-from api.models import Resource
+from api.db.models import Resource
 from api.settings import Settings
 from tests.seed.conftest import resource, table
 

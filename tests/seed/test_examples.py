@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.models import Area, Event, LocationArea, Resource
+from api.db.models import Area, Event, LocationArea, Resource
 from api.settings import Settings
 from seed.importer import import_sources
 from seed.readers import sources_from_paths

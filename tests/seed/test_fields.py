@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.models import Support
+from api.db.models import Support
 from seed.fields import parse_languages
 
 

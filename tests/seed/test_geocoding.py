@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.models import Location, Precision, Resource
+from api.db.models import Location, Precision, Resource
 from api.settings import Settings
 from seed.importer import import_sources
 from tests.fake_geocoder import FakeNominatim

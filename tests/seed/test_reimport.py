@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.models import AuditEntry, Event, Resource, ResourceLanguage
+from api.db.models import AuditEntry, Event, Resource, ResourceLanguage
 from tests.seed.conftest import (
     EVENT_COLUMNS,
     Importer,

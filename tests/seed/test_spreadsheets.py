@@ -7,7 +7,7 @@ import json
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.models import (
+from api.db.models import (
     Category,
     Location,
     Organization,

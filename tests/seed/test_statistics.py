@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 import seed.importer
-from api import migrate
-from api.database import create_database_engine
+from api.db import migrate
+from api.db.engine import create_database_engine
 from seed.importer import import_sources
 from tests.conftest import base_settings
 from tests.databases import create_postgres_database, drop_postgres_database

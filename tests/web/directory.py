@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.models import (
+from api.db.models import (
     Area,
     Category,
     Event,

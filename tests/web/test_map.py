@@ -8,7 +8,7 @@ import re
 import folium
 from folium.plugins import MarkerCluster
 
-from api.models import Category
+from api.db.models import Category
 from api.search import Placed
 from api.settings import Settings
 from web.assets import AssetUrls

@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from api.models import Location, ProblemReport, Resource
+from api.db.models import Location, ProblemReport, Resource
 from api.search import iter_resources, resource_query_from_params
 from api.settings import Settings
 from tests.web.directory import XSS_NAME, Directory

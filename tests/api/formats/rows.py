@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.models import (
+from api.db.models import (
     Area,
     Category,
     Event,

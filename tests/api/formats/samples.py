@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from api.models import Category, EventStatus, OrganizationKind, Precision, ResourceStatus, Support
-from api.schemas import (
+from api.db.models import (
+    Category,
+    EventStatus,
+    OrganizationKind,
+    Precision,
+    ResourceStatus,
+    Support,
+)
+from api.directory.schemas import (
     AreaPublic,
     EventPublic,
     LanguagePublic,

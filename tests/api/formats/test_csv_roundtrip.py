@@ -17,9 +17,9 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
-from api import migrate
 from api.app import create_app
-from api.database import create_database_engine
+from api.db import migrate
+from api.db.engine import create_database_engine
 from api.settings import Settings
 from seed.importer import import_sources
 from seed.readers import Source

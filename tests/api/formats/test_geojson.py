@@ -4,8 +4,8 @@ import json
 
 from shapely.geometry import Point, shape
 
+from api.directory.schemas import AreaPublic
 from api.formats.geojson import area_feature, feature_collection, resource_feature
-from api.schemas import AreaPublic
 from tests.api.formats.samples import location, resource
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 import uuid
 
+from api.db.models import ResourceStatus
 from api.formats.hsds import hsds_id, service, services_chunks
-from api.models import ResourceStatus
 from tests.api.formats.samples import location, resource
 
 

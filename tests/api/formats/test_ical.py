@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from api.db.models import EventStatus
+from api.directory.schemas import AreaPublic
 from api.formats.ical import calendar_chunks, calendar_event, location_text
-from api.models import EventStatus
-from api.schemas import AreaPublic
 from tests.api.formats.samples import event, location
 
 CHICAGO = ZoneInfo("America/Chicago")

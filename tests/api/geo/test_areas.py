@@ -8,6 +8,7 @@ from shapely.geometry import Point, shape
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from api.db.models import Area, Location, LocationArea
 from api.geo.areas import (
     AreaLookup,
     areas_containing,
@@ -15,7 +16,6 @@ from api.geo.areas import (
     tag_location,
     upsert_area,
 )
-from api.models import Area, Location, LocationArea
 
 
 def ring(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[list[float]]:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from api.db.models import GeocodeCache, Organization, Precision
 from api.geo.geocoding import (
     GeocodeResult,
     GeocodeUnavailable,
@@ -18,7 +19,6 @@ from api.geo.geocoding import (
     normalize_query,
     zip_centroid,
 )
-from api.models import GeocodeCache, Organization, Precision
 from api.settings import Settings, SettingsError
 from tests.fake_geocoder import FakeNominatim
 

@@ -1,0 +1,1 @@
+"""The database: tables, engines and sessions, migrations and the directory version."""

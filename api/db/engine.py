@@ -1,0 +1,53 @@
+"""The database engine: one per app or command, configured per dialect.
+
+SQLite runs in WAL mode with foreign keys on, and its driver's implicit transaction
+handling is replaced by explicit ``BEGIN``: DDL then rolls back like everything else, so a
+failed migration or import leaves the file as it was, and savepoints work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL
+
+__all__ = ["create_database_engine", "ping"]
+
+
+def create_database_engine(url: URL | str, **kwargs: Any) -> Engine:
+    # hide_parameters: a logged database error must not carry search coordinates or text.
+    engine = create_engine(url, hide_parameters=True, **_dialect_options(url), **kwargs)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def ping(engine: Engine) -> None:
+    """Raise the driver's error unless the database answers a trivial query."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _dialect_options(url: URL | str) -> dict[str, Any]:
+    name = url.get_backend_name() if isinstance(url, URL) else url.split(":", 1)[0]
+    if name.startswith("sqlite"):
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")

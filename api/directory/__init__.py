@@ -1,0 +1,1 @@
+"""The directory's own rules: schemas, audit, problem reports, hours and languages."""
