@@ -5,6 +5,10 @@ carry no credentials, so there is nothing to protect. A browser request that wou
 something (including a public problem report) is let through only from the app's own
 origin or one listed in ``PUENTE_CORS_ORIGINS``; from any other origin it is refused
 before the handler runs, preflight or not.
+
+The pages send ``Referrer-Policy: no-referrer``, so a browser posting one of their own forms
+says ``Origin: null``; it also says ``Sec-Fetch-Site: same-origin``, a header no page can
+set, and that is what marks the post as the app's own.
 """
 
 from __future__ import annotations
@@ -54,7 +58,9 @@ class CorsPolicy:
     write_origins: tuple[str, ...] = ()
 
     def may_write(self, scope: Scope, origin: str) -> bool:
-        return origin in self.write_origins or origin == _own_origin(scope)
+        if origin in self.write_origins or origin == _own_origin(scope):
+            return True
+        return _header(scope, b"sec-fetch-site") == "same-origin"
 
     def middleware(
         self, app: Callable[[Scope, Receive, Send], Awaitable[None]]
@@ -117,7 +123,7 @@ class CorsPolicy:
             return
         if scope["method"] in READ_METHODS:
             headers["Access-Control-Allow-Origin"] = "*"
-        elif self.may_write(scope, origin):
+        elif origin != "null" and self.may_write(scope, origin):
             headers["Access-Control-Allow-Origin"] = origin
             headers.add("Vary", "Origin")
         else:

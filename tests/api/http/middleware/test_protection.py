@@ -135,6 +135,31 @@ def test_writes_are_accepted_only_from_the_configured_origins(
         assert own.status_code == 201
 
 
+def test_the_pages_own_form_posts_are_writes_from_the_app(
+    client: TestClient[Litestar], engine: Engine
+) -> None:
+    """A browser posting a page's form under ``Referrer-Policy: no-referrer`` says
+    ``Origin: null``; ``Sec-Fetch-Site`` (which no page can set) tells whose form it was."""
+    url = f"/api/v1/resources/{add_resource(engine)}/reports"
+    own = client.post(
+        url,
+        json={"kind": "closed"},
+        headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert own.status_code == 201
+    assert "access-control-allow-origin" not in own.headers
+    for site in ("cross-site", "same-site", None):
+        headers = {"Origin": "null"} | ({"Sec-Fetch-Site": site} if site else {})
+        refused = client.post(url, json={"kind": "closed"}, headers=headers)
+        assert refused.status_code == 403, site
+    forged = client.post(
+        url,
+        json={"kind": "closed"},
+        headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    )
+    assert forged.status_code == 403
+
+
 # --- size limits ----------------------------------------------------------------------------
 
 
