@@ -3,6 +3,13 @@
 SQLite runs in WAL mode with foreign keys on, and its driver's implicit transaction
 handling is replaced by explicit ``BEGIN``: DDL then rolls back like everything else, so a
 failed migration or import leaves the file as it was, and savepoints work.
+
+A transaction that will write says so first (:func:`begin_writing`): on SQLite it then
+begins ``IMMEDIATE``, taking the one writer's lock before it reads, so two writers at the
+same moment queue within the busy timeout instead of one failing. (A deferred transaction
+that reads and then writes fails at once when another writer committed in between; no
+timeout can help it.) Readers never wait for writers in WAL mode. PostgreSQL needs nothing:
+rows are locked as they are read for update.
 """
 
 from __future__ import annotations
@@ -11,8 +18,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
 
-__all__ = ["create_database_engine", "ping"]
+__all__ = ["WRITING", "begin_writing", "create_database_engine", "ping"]
+
+WRITING = {"puente_writing": True}
+"""Execution options of a connection whose transaction will write."""
 
 
 def create_database_engine(url: URL | str, **kwargs: Any) -> Engine:
@@ -21,6 +32,15 @@ def create_database_engine(url: URL | str, **kwargs: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
+
+
+def begin_writing(session: Session) -> None:
+    """Mark the session's transaction as one that writes; call it before its first statement.
+
+    On SQLite the transaction then begins ``IMMEDIATE``. A session that has already begun
+    keeps its transaction as it is, so call this first.
+    """
+    session.connection(execution_options=WRITING)
 
 
 def ping(engine: Engine) -> None:
@@ -50,4 +70,5 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        writing = connection.get_execution_options().get("puente_writing", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
