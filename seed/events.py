@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from api.db.models import Event, EventLanguage, Location, Resource, utcnow
-from api.directory.audit import record as audit
-from api.directory.audit import snapshot
-from seed.changes import same
+from api.db.models import Event, EventLanguage, Location, Resource
+from seed.changes import audit_created, update_fields
 from seed.locations import Locations
 from seed.matching import normalized
 from seed.organizations import Organizations
 from seed.records import EventRecord
 from seed.report import Outcome, RowError, RowProblem
 
-__all__ = ["EventWriter"]
+__all__ = ["EventLanguages", "EventWriter"]
 
 
 class EventWriter:
@@ -44,43 +43,14 @@ class EventWriter:
             values["external_id"] = record.external_id
             event = Event(**values)
             self.session.add(event)
-            self.session.flush()
-            assert event.id is not None
-            self._set_languages(event.id, record.languages or [])
-            audit(
-                self.session,
-                actor=self.actor,
-                action="import",
-                entity="event",
-                entity_id=event.id,
-                after=self._snapshot(event),
-            )
+            languages = EventLanguages(session=self.session, event=event, wanted=record.languages)
+            audit_created(self.session, event, actor=self.actor, entity="event", beside=languages)
             return "created"
-        assert event.id is not None
-        differing = {k: v for k, v in values.items() if not same(getattr(event, k), v)}
-        languages_differ = record.languages is not None and sorted(
-            record.languages
-        ) != self._languages(event.id)
-        if not differing and not languages_differ:
-            return "unchanged"
-        before = self._snapshot(event)
-        for key, value in differing.items():
-            setattr(event, key, value)
-        if languages_differ and record.languages is not None:
-            self._set_languages(event.id, record.languages)
-        event.updated_at = utcnow()
-        self.session.add(event)
-        self.session.flush()
-        audit(
-            self.session,
-            actor=self.actor,
-            action="import",
-            entity="event",
-            entity_id=event.id,
-            before=before,
-            after=self._snapshot(event),
+        languages = EventLanguages(session=self.session, event=event, wanted=record.languages)
+        changed = update_fields(
+            self.session, event, values, actor=self.actor, entity="event", beside=languages
         )
-        return "updated"
+        return "updated" if changed else "unchanged"
 
     def _venue(self, record: EventRecord) -> int:
         resource = self.session.exec(
@@ -143,20 +113,34 @@ class EventWriter:
         title = normalized(record.values["title"])
         return next((e for e in candidates if normalized(e.title) == title), None)
 
-    def _languages(self, event_id: int) -> list[str]:
+
+@dataclass(frozen=True, kw_only=True)
+class EventLanguages:
+    """An event's language codes beside it; ``wanted`` is what the file says (``None``: nothing)."""
+
+    session: Session
+    event: Event
+    wanted: list[str] | None
+
+    def current(self) -> list[str]:
         rows = self.session.exec(
-            select(EventLanguage.code).where(EventLanguage.event_id == event_id)
+            select(EventLanguage.code).where(EventLanguage.event_id == self._id())
         ).all()
         return sorted(rows)
 
-    def _set_languages(self, event_id: int, codes: list[str]) -> None:
+    def differs(self) -> bool:
+        return self.wanted is not None and sorted(self.wanted) != self.current()
+
+    def replace(self) -> None:
+        event_id = self._id()
         self.session.exec(delete(EventLanguage).where(col(EventLanguage.event_id) == event_id))
-        for code in codes:
+        for code in self.wanted or []:
             self.session.add(EventLanguage(event_id=event_id, code=code))
         self.session.flush()
 
-    def _snapshot(self, event: Event) -> dict[str, Any]:
-        data = snapshot(event) or {}
-        assert event.id is not None
-        data["languages"] = self._languages(event.id)
-        return data
+    def audited(self) -> dict[str, Any]:
+        return {"languages": self.current()}
+
+    def _id(self) -> int:
+        assert self.event.id is not None
+        return self.event.id

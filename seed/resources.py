@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
-from api.db.models import Location, Resource, ResourceLanguage, Support, utcnow
-from api.directory.audit import record as audit
-from api.directory.audit import snapshot
-from seed.changes import same
+from api.db.models import Location, Resource, ResourceLanguage, Support
+from seed.changes import audit_created, update_fields
 from seed.locations import PLACE_FIELDS, Locations, Point, place_fields, place_of
 from seed.matching import normalized
 from seed.organizations import Organizations
 from seed.records import ResourceRecord
 from seed.report import Outcome
 
-__all__ = ["ResourceWriter", "resource_key"]
+__all__ = ["ResourceLanguages", "ResourceWriter", "resource_key", "resource_languages"]
 
 
 def resource_key(name: str, location: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -87,49 +86,28 @@ class ResourceWriter:
         if resource is None:
             resource = Resource(**values)
             self.session.add(resource)
-            self.session.flush()
-            assert resource.id is not None
-            self._set_languages(resource.id, record.languages or [])
-            audit(
-                self.session,
-                actor=self.actor,
-                action="import",
-                entity="resource",
-                entity_id=resource.id,
-                after=self._snapshot(resource),
+            languages = ResourceLanguages(
+                session=self.session, resource=resource, wanted=record.languages
             )
+            audit_created(
+                self.session, resource, actor=self.actor, entity="resource", beside=languages
+            )
+            assert resource.id is not None
             self._index()[self._key_of(record.name, location)] = resource.id
             self.touched.add(resource.id)
             return "created"
         if record.external_id is None:
             values.pop("external_id")
         assert resource.id is not None
-        differing = {k: v for k, v in values.items() if not same(getattr(resource, k), v)}
-        languages_differ = record.languages is not None and sorted(
-            record.languages
-        ) != self.languages(resource.id)
-        if not differing and not languages_differ:
-            if changed:
-                self.touched.add(resource.id)
-            return "updated" if changed else "unchanged"
-        before = self._snapshot(resource)
-        for key, value in differing.items():
-            setattr(resource, key, value)
-        if languages_differ and record.languages is not None:
-            self._set_languages(resource.id, record.languages)
-        resource.updated_at = utcnow()
-        self.session.add(resource)
-        self.session.flush()
-        audit(
-            self.session,
-            actor=self.actor,
-            action="import",
-            entity="resource",
-            entity_id=resource.id,
-            before=before,
-            after=self._snapshot(resource),
+        languages = ResourceLanguages(
+            session=self.session, resource=resource, wanted=record.languages
         )
-        self._by_key = None
+        if update_fields(
+            self.session, resource, values, actor=self.actor, entity="resource", beside=languages
+        ):
+            self._by_key = None
+        elif not changed:
+            return "unchanged"
         self.touched.add(resource.id)
         return "updated"
 
@@ -168,25 +146,45 @@ class ResourceWriter:
 
     def languages(self, resource_id: int) -> list[tuple[str, Support]]:
         """The resource's languages as a row gives them: sorted (code, support)."""
-        rows = self.session.exec(
-            select(ResourceLanguage.code, ResourceLanguage.support).where(
-                ResourceLanguage.resource_id == resource_id
-            )
-        ).all()
-        return sorted((code, Support(support)) for code, support in rows)
+        return resource_languages(self.session, resource_id)
 
-    def _set_languages(self, resource_id: int, languages: list[tuple[str, Support]]) -> None:
+
+def resource_languages(session: Session, resource_id: int) -> list[tuple[str, Support]]:
+    """A resource's languages as a row gives them: sorted (code, support)."""
+    rows = session.exec(
+        select(ResourceLanguage.code, ResourceLanguage.support).where(
+            ResourceLanguage.resource_id == resource_id
+        )
+    ).all()
+    return sorted((code, Support(support)) for code, support in rows)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceLanguages:
+    """A resource's languages beside it; ``wanted`` is what the file says (``None``: nothing)."""
+
+    session: Session
+    resource: Resource
+    wanted: list[tuple[str, Support]] | None
+
+    def differs(self) -> bool:
+        return self.wanted is not None and sorted(self.wanted) != self.current()
+
+    def replace(self) -> None:
+        resource_id = self._id()
         self.session.exec(
             delete(ResourceLanguage).where(col(ResourceLanguage.resource_id) == resource_id)
         )
-        for code, support in languages:
+        for code, support in self.wanted or []:
             self.session.add(ResourceLanguage(resource_id=resource_id, code=code, support=support))
         self.session.flush()
 
-    def _snapshot(self, resource: Resource) -> dict[str, Any]:
-        data = snapshot(resource) or {}
-        assert resource.id is not None
-        data["languages"] = [
-            f"{code}:{support.value}" for code, support in self.languages(resource.id)
-        ]
-        return data
+    def audited(self) -> dict[str, Any]:
+        return {"languages": [f"{code}:{support.value}" for code, support in self.current()]}
+
+    def current(self) -> list[tuple[str, Support]]:
+        return resource_languages(self.session, self._id())
+
+    def _id(self) -> int:
+        assert self.resource.id is not None
+        return self.resource.id

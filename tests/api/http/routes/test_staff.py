@@ -10,7 +10,10 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from api.app import create_app
 from api.db.models import AuditEntry
+from api.http.middleware.protection import Limits
+from api.settings import Settings
 from tests.api.directory_rows import add_resource
 from tests.api.staff_keys import bearer, issue_key, revoked_key
 
@@ -127,3 +130,23 @@ def test_staff_endpoints_need_a_valid_key_with_the_right_scope(
         assert response.headers["www-authenticate"].startswith("Bearer")
     with Session(engine) as session:
         assert len(session.exec(select(AuditEntry)).all()) == audited
+
+
+STAFF_PATHS = sorted({path for _, path, *_ in ENDPOINTS})
+
+
+def test_options_on_a_staff_path_needs_no_key_and_spends_no_staff_budget(
+    settings: Settings, engine: Engine
+) -> None:
+    app = create_app(settings, limits=Limits(staff=("minute", 3)))
+    with TestClient(app) as client:
+        ids = rows(client, engine)  # the setup key's one staff request
+        headers = bearer(issue_key(engine, "resources:write", name="ana"))
+        for path in STAFF_PATHS:
+            answered = client.options(fill(path, ids))
+            assert answered.status_code == 204, (path, answered.text)
+            assert client.options(fill(path, ids), headers=headers).status_code == 204
+        changed = client.patch(
+            f"/api/v1/organizations/{ids['organization']}", json={"phone": "1"}, headers=headers
+        )
+        assert changed.status_code == 200, changed.text
