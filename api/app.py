@@ -35,6 +35,7 @@ from api.http.routes.resources import get_one_resource, list_resources
 from api.http.sessions import request_session_ender
 from api.settings import Settings
 from seed.upload import import_upload
+from web import app_state as web_app_state
 from web import route_handlers as web_route_handlers
 
 __all__ = ["create_app"]
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         ],
         dependencies={"settings": Provide(provide_settings, sync_to_thread=False)},
         openapi_config=with_bearer_auth(openapi_config()),
-        state=State({"settings": settings, "engine": engine}),
+        state=State({"settings": settings, "engine": engine, **web_app_state()}),
         on_shutdown=[engine.dispose, stores.close],
         stores=stores.registry,
         middleware=[

@@ -11,7 +11,14 @@ resource, ``results`` publishes the hits (confidential places at their area's ce
 from api.search.detail import get_resource
 from api.search.events import iter_events, search_events
 from api.search.facets import facet_counts
-from api.search.overview import Candidates, Overview, gather, moves_with_clock, overview
+from api.search.overview import (
+    Candidates,
+    Overview,
+    gather,
+    moves_with_clock,
+    overview,
+    widest_search,
+)
 from api.search.params import event_query_from_params, resource_query_from_params
 from api.search.query import (
     DEFAULT_PER_PAGE,
@@ -49,4 +56,5 @@ __all__ = [
     "resource_query_from_params",
     "search_events",
     "search_resources",
+    "widest_search",
 ]

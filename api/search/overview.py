@@ -39,7 +39,7 @@ from api.search.results import (
 )
 from api.settings import Settings
 
-__all__ = ["Candidates", "Overview", "gather", "moves_with_clock", "overview"]
+__all__ = ["Candidates", "Overview", "gather", "moves_with_clock", "overview", "widest_search"]
 
 _RESOURCE_PAGE = Page[ResourcePublic]
 _FACETS: tuple[Facet, ...] = ("language", "category", "area")
@@ -96,11 +96,17 @@ def moves_with_clock(query: ResourceQuery) -> bool:
     return query.open_now or query.verified_within_days is not None
 
 
+def widest_search(query: ResourceQuery) -> ResourceQuery:
+    """What :func:`gather` ranks for ``query``: its language, category and area filters and
+    its paging left out (searches differing only in those share their candidates)."""
+    return _widest(query, radius_km=query.radius_km)
+
+
 def gather(
     session: Session, query: ResourceQuery, *, now: datetime, settings: Settings
 ) -> Candidates:
     """Rank ``query`` once with its language, category and area filters left out."""
-    widest = _widest(query, radius_km=query.radius_km)
+    widest = widest_search(query)
     areas = KnownAreas(session=session)
     hits, _ = rank(session, widest, now, settings, window=None, areas=areas)
     ids = [hit.id for hit in hits]
