@@ -25,7 +25,7 @@ from api.db.models import Category
 from api.db.version import read_directory_version
 from api.directory.schemas import FacetCount
 from api.http.middleware.security_headers import csp_nonce
-from api.search import Candidates, Facet, ResourceQuery, gather, overview, widest_search
+from api.search import Candidates, ResourceQuery, gather, overview, widest_search
 from api.settings import Settings
 from web.assets import AssetUrls
 from web.filters import RADII_KM, PageFilters, build_query
@@ -151,17 +151,14 @@ def _page(
     outlines = load_outlines(session)
     categories = [category.value for category in Category]
 
-    def facet(name: Facet) -> list[FacetCount]:
-        return searched.facets[name]
-
-    language_options = _language_options(facet("language"), query, ui)
+    language_options = _language_options(searched.facets["language"], query, ui)
     form: dict[str, Any] = {
         "action": path,
         "address": filters.address or "",
         "near": filters.near or "",
         "languages": language_options,
-        "area_groups": _area_groups(outlines, facet("area"), query, gettext),
-        "categories": _category_options(facet("category"), query, gettext),
+        "area_groups": _area_groups(outlines, searched.facets["area"], query, gettext),
+        "categories": _category_options(searched.facets["category"], query, gettext),
         "radii": [
             Option(
                 value=str(km),
@@ -197,15 +194,7 @@ def _page(
         if found.page < found.pages
         else None,
         "by_distance": query.near is not None and query.order == "distance",
-        "wider": _wider(
-            filters,
-            query,
-            path,
-            ui,
-            gettext,
-            searched.candidates,
-            candidates,
-        )
+        "wider": _wider(filters, query, path, ui, gettext, searched.candidates, candidates)
         if found.total == 0
         else [],
         "active_filters": filters.active,
