@@ -17,9 +17,10 @@ does not change (``api.db.version``), unless the search moves with the clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import chain
 
 from sqlalchemy.orm import Session
 
@@ -51,7 +52,8 @@ class Candidate:
     place: Placed
     languages: frozenset[str]
     """Codes offered (in one of the search's ``language_support`` ways, when it names any)."""
-    areas: tuple[AreaRow, ...]
+    areas: frozenset[tuple[str, str, str]]
+    """The location's areas as ``(kind, code, name)``."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,8 +79,7 @@ class Candidates:
 
     def count(self, query: ResourceQuery) -> int:
         """How many resources ``query`` matches (its ``total``)."""
-        checks = _Checks.for_query(self, query)
-        return sum(1 for c in self.items if all(checks.passes(c)))
+        return _Checks.for_query(self, query).failed(self.items).count(0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,7 +122,7 @@ def gather(
             languages=frozenset(
                 code for code, how in offered.get(hit.id, []) if not support or how in support
             ),
-            areas=tuple(location_areas[location]),
+            areas=frozenset((a.kind, a.code, a.name) for a in location_areas[location]),
         )
         for hit, (place, location) in zip(hits, placed, strict=True)
     ]
@@ -144,17 +145,17 @@ def overview(
     ``candidates`` (gathered for it, or for it with a wider radius) or from a new gather."""
     if candidates is None:
         candidates = gather(session, query, now=now, settings=settings)
-    checks = _Checks.for_query(candidates, query)
-    passed = [(c, checks.passes(c)) for c in candidates.items]
-    matching = [c for c, ok in passed if all(ok)]
+    failed = _Checks.for_query(candidates, query).failed(candidates.items)
+    matching = [c for c, mask in zip(candidates.items, failed, strict=True) if not mask]
     window = matching[query.offset : query.offset + query.per_page]
     areas = KnownAreas(session=session, known=candidates.location_areas)
     items = publish_resources(session, [c.hit for c in window], now, settings, areas)
     page = _RESOURCE_PAGE.of(items, total=len(matching), page=query.page, per_page=query.per_page)
-    facets = {
-        facet: _facet(facet, (c for c, ok in passed if _all_but(ok, position)))
-        for position, facet in enumerate(_FACETS)
-    }
+    facets = {}
+    for position, facet in enumerate(_FACETS):
+        own = 1 << position  # a candidate failing only the facet's own filter still counts
+        counted = [c for c, mask in zip(candidates.items, failed, strict=True) if not mask & ~own]
+        facets[facet] = _facet(facet, counted)
     return Overview(
         page=page, facets=facets, places=[c.place for c in matching], candidates=candidates
     )
@@ -186,25 +187,33 @@ class _Checks:
             radius_km=None if query.radius_km == candidates.query.radius_km else query.radius_km,
         )
 
-    def passes(self, candidate: Candidate) -> tuple[bool, bool, bool, bool]:
-        """Whether ``candidate`` passes each facet filter (in ``_FACETS`` order), and the
-        radius."""
-        distance = candidate.hit.distance_km
-        return (
-            not self.languages or not candidate.languages.isdisjoint(self.languages),
-            not self.categories or candidate.place.category in self.categories,
-            not self.areas or any((a.kind, a.code) in self.areas for a in candidate.areas),
-            self.radius_km is None or (distance is not None and distance <= self.radius_km),
-        )
+    def failed(self, candidates: Sequence[Candidate]) -> list[int]:
+        """For each candidate, the filters it fails as bits (in ``_FACETS`` order, then the
+        radius): 0 for a match."""
+        masks = [0] * len(candidates)
+        if self.languages:
+            for index, c in enumerate(candidates):
+                if c.languages.isdisjoint(self.languages):
+                    masks[index] |= 1
+        if self.categories:
+            for index, c in enumerate(candidates):
+                if c.place.category not in self.categories:
+                    masks[index] |= 2
+        if self.areas:
+            for index, c in enumerate(candidates):
+                if not any((kind, code) in self.areas for kind, code, _ in c.areas):
+                    masks[index] |= 4
+        if self.radius_km is not None:
+            for index, c in enumerate(candidates):
+                distance = c.hit.distance_km
+                if distance is None or distance > self.radius_km:
+                    masks[index] |= 8
+        return masks
 
 
-def _all_but(checks: Sequence[bool], position: int) -> bool:
-    return all(check for index, check in enumerate(checks) if index != position)
-
-
-def _facet(facet: Facet, candidates: Iterable[Candidate]) -> list[FacetCount]:
+def _facet(facet: Facet, candidates: Sequence[Candidate]) -> list[FacetCount]:
     if facet == "language":
-        languages = Counter(code for c in candidates for code in c.languages)
+        languages = Counter(chain.from_iterable(c.languages for c in candidates))
         return sorted_facets(
             FacetCount(value=code, name=language_name(code), count=count)
             for code, count in languages.items()
@@ -215,9 +224,7 @@ def _facet(facet: Facet, candidates: Iterable[Candidate]) -> list[FacetCount]:
             FacetCount(value=str(category), name=str(category), count=count)
             for category, count in categories.items()
         )
-    areas = Counter(
-        area for c in candidates for area in {(a.kind, a.code, a.name) for a in c.areas}
-    )
+    areas = Counter(chain.from_iterable(c.areas for c in candidates))
     return sorted_facets(
         FacetCount(value=f"{kind}:{code}", name=name, count=count, kind=kind, code=code)
         for (kind, code, name), count in areas.items()
