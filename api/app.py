@@ -30,11 +30,13 @@ from api.http.middleware.security_headers import SecurityHeaders
 from api.http.openapi import openapi_assets, openapi_config
 from api.http.problems import problem_details_plugin
 from api.http.routes import areas, events, facets, feeds, meta, reports, staff
+from api.http.routes.filters import PARAMS_DEPENDENCIES
 from api.http.routes.imports import imports_route
 from api.http.routes.resources import get_one_resource, list_resources
 from api.http.sessions import request_session_ender
 from api.settings import Settings
 from seed.upload import import_upload
+from web import app_state as web_app_state
 from web import route_handlers as web_route_handlers
 
 __all__ = ["create_app"]
@@ -105,9 +107,12 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             problem_details_plugin(),
             ResponseCachePlugin(settings=settings, engine=engine),
         ],
-        dependencies={"settings": Provide(provide_settings, sync_to_thread=False)},
+        dependencies={
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            **PARAMS_DEPENDENCIES,
+        },
         openapi_config=with_bearer_auth(openapi_config()),
-        state=State({"settings": settings, "engine": engine}),
+        state=State({"settings": settings, "engine": engine, **web_app_state()}),
         on_shutdown=[engine.dispose, stores.close],
         stores=stores.registry,
         middleware=[

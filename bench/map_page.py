@@ -4,11 +4,12 @@
 
 Generated resources are added to a throwaway database, then the page is requested in
 process with no filter, so every resource is on the map. Reported per size: the first
-request after the data changed (every match read through ``api.search``), the median wall
-time of ``--repeat`` later requests (marker rows cached until the directory changes, see
-``web/marker_cache.py``), and the page's bytes uncompressed and gzipped (the app compresses
-responses). The page's scripts and styles are separate, cacheable files and not counted.
-``python -m bench`` calls :func:`measure` for its RESULTS.md.
+request after the data changed (every match ranked once through ``api.search.overview``),
+the median wall time of ``--repeat`` later requests (the search's candidates and marker rows
+kept until the directory changes, see ``web/marker_cache.py``), and the page's bytes
+uncompressed and gzipped (the app compresses responses). The page's scripts and styles are
+separate, cacheable files and not counted. ``python -m bench`` calls :func:`measure` for
+its RESULTS.md.
 """
 
 from __future__ import annotations

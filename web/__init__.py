@@ -6,10 +6,10 @@ from litestar.types import ControllerRouterHandler
 
 from web.assets import asset_routers
 from web.calendar import event_calendar
-from web.pages import list_page, map_page
+from web.pages import app_state, list_page, map_page
 from web.report import report_form, send_report
 
-__all__ = ["route_handlers"]
+__all__ = ["app_state", "route_handlers"]
 
 
 def route_handlers() -> list[ControllerRouterHandler]:

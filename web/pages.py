@@ -1,9 +1,12 @@
 """The resident pages: ``GET /`` (map and list) and ``GET /list`` (the printable list).
 
-Both call ``api.search`` in process with the filters from the URL. The map gets every
+Both call ``api.search`` in process with the filters from the URL, once: ``overview``
+gives the page of results, the form's counts and the map's points from one ranking, whose
+candidates are kept until the directory changes (``web.marker_cache``). The map gets every
 match (one clustered layer); the list under it shows one page of them, ordered by distance
 when a point is given. Inline scripts carry the request's CSP nonce
-(``api.http.middleware.security_headers``).
+(``api.http.middleware.security_headers``). What the pages keep between requests (asset
+URLs, the search cache) is made once per app (:func:`app_state`), never at module level.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from api.db.models import Category
 from api.db.version import read_directory_version
 from api.directory.schemas import FacetCount
 from api.http.middleware.security_headers import csp_nonce
-from api.search import Facet, ResourceQuery, facet_counts, place_resources, search_resources
+from api.search import Candidates, ResourceQuery, gather, overview, widest_search
 from api.settings import Settings
 from web.assets import AssetUrls
 from web.filters import RADII_KM, PageFilters, build_query
@@ -36,12 +39,14 @@ from web.page_config import client_config, privacy_line
 from web.rendering import environment
 
 __all__ = [
-    "ASSETS",
     "LIST_PER_PAGE",
     "MAP_PER_PAGE",
+    "PageState",
+    "app_state",
     "base_context",
     "list_page",
     "map_page",
+    "page_state",
     "request_locale",
 ]
 
@@ -50,8 +55,26 @@ MAP_PER_PAGE = 50
 LIST_PER_PAGE = 100
 """Places on one printable page."""
 
-ASSETS = AssetUrls.default()
-MARKERS = MarkerCache()
+_STATE_KEY = "pages"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PageState:
+    """What the pages keep between requests, one per app."""
+
+    assets: AssetUrls
+    markers: MarkerCache
+    """Map searches (candidates and marker rows) until the directory changes."""
+
+
+def app_state() -> dict[str, PageState]:
+    """The pages' entry of a new app's ``state``."""
+    return {_STATE_KEY: PageState(assets=AssetUrls.default(), markers=MarkerCache())}
+
+
+def page_state(request: Request[Any, Any, Any]) -> PageState:
+    state: PageState = request.app.state[_STATE_KEY]
+    return state
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,21 +134,31 @@ def _page(
     asked = PageFilters.from_query(request.query_params)
     query, filters, errors = build_query(session, settings, asked, per_page=per_page)
     now = datetime.now(UTC)
-    found = search_resources(session, query, now=now, settings=settings)
+    state = page_state(request)
+    bind = session.get_bind()
+    database, version = str(bind.engine.url), read_directory_version(bind.engine)
+
+    def candidates(search: ResourceQuery) -> Candidates:
+        return state.markers.candidates(
+            database=database,
+            version=version,
+            query=widest_search(search),
+            build=lambda: gather(session, search, now=now, settings=settings),
+        )
+
+    searched = overview(session, query, now=now, settings=settings, candidates=candidates(query))
+    found = searched.page
     outlines = load_outlines(session)
     categories = [category.value for category in Category]
 
-    def facet(name: Facet) -> list[FacetCount]:
-        return facet_counts(session, query, name, now=now, settings=settings)
-
-    language_options = _language_options(facet("language"), query, ui)
+    language_options = _language_options(searched.facets["language"], query, ui)
     form: dict[str, Any] = {
         "action": path,
         "address": filters.address or "",
         "near": filters.near or "",
         "languages": language_options,
-        "area_groups": _area_groups(outlines, facet("area"), query, gettext),
-        "categories": _category_options(facet("category"), query, gettext),
+        "area_groups": _area_groups(outlines, searched.facets["area"], query, gettext),
+        "categories": _category_options(searched.facets["category"], query, gettext),
         "radii": [
             Option(
                 value=str(km),
@@ -161,7 +194,7 @@ def _page(
         if found.page < found.pages
         else None,
         "by_distance": query.near is not None and query.order == "distance",
-        "wider": _wider(session, settings, filters, path, ui, gettext, now)
+        "wider": _wider(filters, query, path, ui, gettext, searched.candidates, candidates)
         if found.total == 0
         else [],
         "active_filters": filters.active,
@@ -180,20 +213,17 @@ def _page(
     }
     template = "map.html" if with_map else "list.html"
     if with_map:
-        bind = session.get_bind()
-        rows = MARKERS.rows(
-            database=str(bind.engine.url),
-            version=read_directory_version(bind.engine),
+        rows = state.markers.rows(
+            database=database,
+            version=version,
             query=query,
-            build=lambda: marker_rows(
-                place_resources(session, query, now=now, settings=settings), categories
-            ),
+            build=lambda: marker_rows(searched.places, categories),
         )
         folium_map = build_map(
             rows,
             outlines=outlines,
             settings=settings,
-            assets=ASSETS,
+            assets=state.assets,
             labels=MapLabels(
                 resources=gettext("Places"),
                 search_point=gettext("Your search point"),
@@ -248,7 +278,7 @@ def base_context(
     return {
         "ui": ui,
         "ui_choices": choices,
-        "assets": ASSETS,
+        "assets": page_state(request).assets,
         "home_url": f"/?lang={ui.code}",
         "privacy_line": privacy_line(settings, gettext),
         "config": client_config(
@@ -338,41 +368,64 @@ def _summary(query: ResourceQuery, form: dict[str, Any], gettext: Any, ui: UiLoc
 
 
 def _wider(
-    session: Session,
-    settings: Settings,
     filters: PageFilters,
+    query: ResourceQuery,
     path: str,
     ui: UiLocale,
     gettext: Any,
-    now: datetime,
+    found: Candidates,
+    wider: Callable[[ResourceQuery], Candidates],
 ) -> list[Wider]:
-    """One-step wider searches that find something, in the order a resident would try them."""
+    """One-step wider searches that find something, in the order a resident would try them.
+
+    Each is counted over candidates already ranked: the page's own (which hold every
+    language, category and area), or for a larger radius those of ``wider``, once."""
     filters = filters.without("page")
-    candidates: list[tuple[str, PageFilters]] = []
+    steps: list[tuple[str, PageFilters, ResourceQuery]] = []
     if filters.area:
-        candidates.append((gettext("Any area"), filters.without("area")))
+        steps.append((gettext("Any area"), filters.without("area"), replace(query, areas=())))
     if filters.radius_km:
         bigger = [km for km in RADII_KM if km > float(filters.radius_km)]
         if bigger:
             label = gettext("Within %(km)s km") % {"km": bigger[0]}
-            candidates.append((label, replace(filters, radius_km=str(bigger[0]))))
+            steps.append(
+                (
+                    label,
+                    replace(filters, radius_km=str(bigger[0])),
+                    replace(query, radius_km=float(bigger[0])),
+                )
+            )
         else:
-            candidates.append(
-                (gettext("Any distance (nearest first)"), filters.without("radius_km"))
+            steps.append(
+                (
+                    gettext("Any distance (nearest first)"),
+                    filters.without("radius_km"),
+                    replace(query, radius_km=None),
+                )
             )
     if filters.language:
-        candidates.append((gettext("Any language"), filters.without("language")))
+        steps.append(
+            (gettext("Any language"), filters.without("language"), replace(query, languages=()))
+        )
     if filters.category:
-        candidates.append((gettext("Any kind of help"), filters.without("category")))
+        steps.append(
+            (
+                gettext("Any kind of help"),
+                filters.without("category"),
+                replace(query, categories=()),
+            )
+        )
     if filters.active > 1:
         everything = filters.without("language", "area", "category", "radius_km")
-        candidates.append((gettext("All filters cleared"), everything))
+        cleared = replace(query, languages=(), areas=(), categories=(), radius_km=None)
+        steps.append((gettext("All filters cleared"), everything, cleared))
+    searches = [search for _, _, search in steps]
+    if not all(found.covers(search) for search in searches):
+        radii = [search.radius_km for search in searches]
+        widest = None if None in radii else max(r for r in radii if r is not None)
+        found = wider(replace(query, radius_km=widest))
     options = []
-    for label, wider in candidates:
-        query, _, problems = build_query(session, settings, wider, per_page=1)
-        if problems:
-            continue
-        count = search_resources(session, query, now=now, settings=settings).total
-        if count:
-            options.append(Wider(label=label, url=wider.url(path, lang=ui.code), count=count))
+    for label, step, search in steps:
+        if count := found.count(search):
+            options.append(Wider(label=label, url=step.url(path, lang=ui.code), count=count))
     return options

@@ -7,7 +7,7 @@ with ``postal_code`` precision (see ``api.directory.schemas``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -25,6 +25,7 @@ from api.db.models import (
     Precision,
     Resource,
     ResourceLanguage,
+    Support,
     table_of,
 )
 from api.directory.hours import is_open_now
@@ -43,11 +44,13 @@ from api.settings import Settings
 __all__ = [
     "AreaRow",
     "Hit",
+    "KnownAreas",
     "Placed",
     "areas_of",
+    "offered_languages",
     "place",
+    "place_at_locations",
     "public_point",
-    "public_points",
     "publish_events",
     "publish_resources",
 ]
@@ -206,9 +209,6 @@ _PLACED_ROWS = (
     .join(_location, _location.c.id == _resource.c.location_id)
     .where(_resource.c.id.in_(bindparam("ids", expanding=True)))
 )
-_POINT_ROWS = select(_location.c.id, _location.c.latitude, _location.c.longitude).where(
-    _location.c.id.in_(bindparam("ids", expanding=True))
-)
 _IN_CHUNK = 5000
 """Ids per ``IN (...)``: well under SQLite's and PostgreSQL's parameter limits."""
 
@@ -235,33 +235,59 @@ def areas_of(session: Session, location_ids: Sequence[int]) -> dict[int, list[Ar
     return found
 
 
-def public_points(session: Session, location_ids: Sequence[int]) -> dict[int, tuple[float, float]]:
-    ids = sorted(set(location_ids))
-    areas = areas_of(session, ids)
-    points: dict[int, tuple[float, float]] = {}
-    for chunk in _chunks(ids):
-        for location_id, latitude, longitude in session.execute(_POINT_ROWS, {"ids": chunk}):
-            points[location_id] = public_point(
-                latitude, longitude, True, areas.get(location_id, [])
-            )
-    return points
+class KnownAreas:
+    """Locations' areas, each read at most once in one search: ranking needs a confidential
+    place's areas for its public point, and publishing shows them as its tags."""
+
+    def __init__(
+        self, *, session: Session, known: Mapping[int, list[AreaRow]] | None = None
+    ) -> None:
+        self._session = session
+        self._areas: dict[int, list[AreaRow]] = dict(known or {})
+
+    def of(self, location_ids: Iterable[int]) -> dict[int, list[AreaRow]]:
+        """The areas of at least ``location_ids`` (a location in none has ``[]``)."""
+        missing = sorted({i for i in location_ids if i not in self._areas})
+        if missing:
+            found = areas_of(self._session, missing)
+            self._areas.update((i, found.get(i, [])) for i in missing)
+        return self._areas
 
 
-def place(session: Session, ids: Sequence[int]) -> list[Placed]:
+def place(session: Session, ids: Sequence[int], areas: KnownAreas) -> list[Placed]:
     """The resources ``ids``, in that order, as points on a map."""
+    return [placed for placed, _ in place_at_locations(session, ids, areas)]
+
+
+def place_at_locations(
+    session: Session, ids: Sequence[int], areas: KnownAreas
+) -> list[tuple[Placed, int]]:
+    """The resources ``ids``, in that order, as points on a map, each with its location's id."""
     rows: dict[int, Any] = {}
     for chunk in _chunks(ids):
         rows.update((row.id, row) for row in session.execute(_PLACED_ROWS, {"ids": chunk}))
-    secret = [row.location_id for row in rows.values() if row.confidential]
-    centres = public_points(session, secret) if secret else {}
+    known = areas.of(row.location_id for row in rows.values() if row.confidential)
     placed = []
     for resource_id in ids:
         row = rows[resource_id]
-        latitude, longitude = (
-            centres[row.location_id] if row.confidential else (row.latitude, row.longitude)
+        latitude, longitude = public_point(
+            row.latitude, row.longitude, row.confidential, known.get(row.location_id, [])
         )
-        placed.append(Placed(resource_id, latitude, longitude, row.category, row.name))
+        placed.append(
+            (Placed(resource_id, latitude, longitude, row.category, row.name), row.location_id)
+        )
     return placed
+
+
+def offered_languages(
+    session: Session, ids: Sequence[int]
+) -> dict[int, list[tuple[str, Support | None]]]:
+    """Each resource's languages as ``(code, support)``, by code."""
+    found: dict[int, list[tuple[str, Support | None]]] = {}
+    for chunk in _chunks(ids):
+        for resource_id, code, support in session.execute(_LANGUAGE_ROWS, {"ids": chunk}):
+            found.setdefault(resource_id, []).append((code, support))
+    return found
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -303,19 +329,21 @@ def _organization_summary(row: Any) -> OrganizationSummary | None:
 
 
 def publish_resources(
-    session: Session, hits: Sequence[Hit], now: datetime, settings: Settings
+    session: Session, hits: Sequence[Hit], now: datetime, settings: Settings, areas: KnownAreas
 ) -> list[ResourcePublic]:
     if not hits:
         return []
     ids = [hit.id for hit in hits]
     loaded = {row["id"]: row for row in session.execute(_RESOURCE_ROWS, {"ids": ids}).mappings()}
     location_ids = sorted({row["location_id"] for row in loaded.values()})
-    areas = areas_of(session, location_ids)
-    languages: dict[int, list[LanguagePublic]] = {}
-    for resource_id, code, support in session.execute(_LANGUAGE_ROWS, {"ids": ids}):
-        languages.setdefault(resource_id, []).append(
+    known = areas.of(location_ids)
+    languages = {
+        resource_id: [
             LanguagePublic(code=code, name=language_name(code), support=support)
-        )
+            for code, support in offered
+        ]
+        for resource_id, offered in offered_languages(session, ids).items()
+    }
     next_events = _next_events(session, location_ids, now)
     zone = settings.zone
     items = []
@@ -326,7 +354,7 @@ def publish_resources(
             ResourcePublic(
                 **{name: row[name] for name in _RESOURCE_FIELDS},
                 organization=_organization_summary(row),
-                location=_location_public(row, areas.get(location_id, [])),
+                location=_location_public(row, known[location_id]),
                 distance_km=None if hit.distance_km is None else round(hit.distance_km, 2),
                 languages=languages.get(hit.id, []),
                 open_now=is_open_now(row["hours"], now, zone),
@@ -349,12 +377,14 @@ def _next_events(
     return found
 
 
-def publish_events(session: Session, hits: Sequence[Hit], settings: Settings) -> list[EventPublic]:
+def publish_events(
+    session: Session, hits: Sequence[Hit], settings: Settings, areas: KnownAreas
+) -> list[EventPublic]:
     if not hits:
         return []
     ids = [hit.id for hit in hits]
     loaded = {row["id"]: row for row in session.execute(_EVENT_ROWS, {"ids": ids}).mappings()}
-    areas = areas_of(session, sorted({row["location_id"] for row in loaded.values()}))
+    known = areas.of(row["location_id"] for row in loaded.values())
     languages: dict[int, list[LanguagePublic]] = {}
     for event_id, code in session.execute(_EVENT_LANGUAGE_ROWS, {"ids": ids}):
         languages.setdefault(event_id, []).append(
@@ -367,7 +397,7 @@ def publish_events(session: Session, hits: Sequence[Hit], settings: Settings) ->
             EventPublic(
                 **{name: row[name] for name in _EVENT_FIELDS},
                 organization=_organization_summary(row),
-                location=_location_public(row, areas.get(row["location_id"], [])),
+                location=_location_public(row, known[row["location_id"]]),
                 distance_km=None if hit.distance_km is None else round(hit.distance_km, 2),
                 languages=languages.get(hit.id, []),
             )

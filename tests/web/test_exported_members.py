@@ -12,8 +12,8 @@ import web
 MODULES = sorted(name for _, name, _ in pkgutil.iter_modules(web.__path__, "web."))
 
 
-def test_the_package_offers_its_routes() -> None:
-    assert web.__all__ == ["route_handlers"]
+def test_the_package_offers_its_routes_and_their_state() -> None:
+    assert web.__all__ == ["app_state", "route_handlers"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -3,11 +3,19 @@ endpoint that takes them. The aliases (``CategoryParam``, ``Near``, ...) declare
 parameter each with its description and example; ``RESOURCE_QUERY`` and ``EVENT_QUERY`` are
 dependencies (register them under ``resource_query`` / ``event_query``: ``query`` is a name
 Litestar reserves) giving a parsed ``ResourceQuery`` / ``EventQuery``, or a 400 problem
-naming each bad parameter.
+naming each bad parameter. ``RESOURCE_FILTERS`` / ``EVENT_FILTERS`` are the same without
+paging, for answers that are whole (feeds, facets).
+
+Each filter is declared once, in ``provide_resource_params`` / ``provide_event_params``,
+which hand the raw values on; the paged and whole dependencies parse them (with ``page``
+and ``per_page`` when paged) in one call, so one problem names every bad parameter. The
+raw values are dependencies of their own, registered for the whole app
+(``PARAMS_DEPENDENCIES``).
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from litestar.di import NamedDependency, Provide
@@ -26,11 +34,13 @@ from api.settings import Settings
 __all__ = [
     "EVENT_FILTERS",
     "EVENT_QUERY",
+    "PARAMS_DEPENDENCIES",
     "RESOURCE_FILTERS",
     "RESOURCE_QUERY",
     "Address",
     "AreaParam",
     "CategoryParam",
+    "EventParams",
     "From",
     "LanguageParam",
     "LanguageSupportParam",
@@ -40,6 +50,7 @@ __all__ = [
     "PerPage",
     "Q",
     "RadiusKm",
+    "ResourceParams",
     "Sort",
     "StatusParam",
     "To",
@@ -223,9 +234,40 @@ To = FromQuery[
 ]
 
 
-def provide_resource_query(
-    db_session: NamedDependency[Session],
-    settings: NamedDependency[Settings],
+@dataclass(frozen=True, kw_only=True)
+class ResourceParams:
+    """The resource filters as the URL gives them, not yet parsed."""
+
+    category: list[str]
+    language: list[str]
+    language_support: list[str]
+    area: list[str]
+    near: str | None
+    address: str | None
+    radius_km: str | None
+    q: str | None
+    open_now: str | None
+    verified_within_days: str | None
+    status: list[str]
+    sort: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventParams:
+    """The event filters as the URL gives them, not yet parsed."""
+
+    from_: str | None
+    to: str | None
+    status: list[str]
+    category: list[str]
+    language: list[str]
+    area: list[str]
+    near: str | None
+    address: str | None
+    radius_km: str | None
+
+
+def provide_resource_params(
     category: CategoryParam = None,
     language: LanguageParam = None,
     language_support: LanguageSupportParam = None,
@@ -238,113 +280,92 @@ def provide_resource_query(
     verified_within_days: VerifiedWithinDays = None,
     status: StatusParam = None,
     sort: Sort = None,
-    page: PageParam = None,
-    per_page: PerPage = None,
-) -> ResourceQuery:
-    return resource_query_from_params(
-        db_session,
-        settings=settings,
-        category=category or (),
-        language=language or (),
-        language_support=language_support or (),
-        area=area or (),
+) -> ResourceParams:
+    return ResourceParams(
+        category=category or [],
+        language=language or [],
+        language_support=language_support or [],
+        area=area or [],
         near=near,
         address=address,
         radius_km=radius_km,
         q=q,
         open_now=open_now,
         verified_within_days=verified_within_days,
-        status=status or (),
+        status=status or [],
         sort=sort,
-        page=page,
-        per_page=per_page,
+    )
+
+
+def provide_event_params(
+    from_: From = None,
+    to: To = None,
+    status: StatusParam = None,
+    category: CategoryParam = None,
+    language: LanguageParam = None,
+    area: AreaParam = None,
+    near: Near = None,
+    address: Address = None,
+    radius_km: RadiusKm = None,
+) -> EventParams:
+    return EventParams(
+        from_=from_,
+        to=to,
+        status=status or [],
+        category=category or [],
+        language=language or [],
+        area=area or [],
+        near=near,
+        address=address,
+        radius_km=radius_km,
+    )
+
+
+def provide_resource_query(
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    resource_params: NamedDependency[ResourceParams],
+    page: PageParam = None,
+    per_page: PerPage = None,
+) -> ResourceQuery:
+    return resource_query_from_params(
+        db_session, settings=settings, **asdict(resource_params), page=page, per_page=per_page
     )
 
 
 def provide_event_query(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    from_: From = None,
-    to: To = None,
-    status: StatusParam = None,
-    category: CategoryParam = None,
-    language: LanguageParam = None,
-    area: AreaParam = None,
-    near: Near = None,
-    address: Address = None,
-    radius_km: RadiusKm = None,
+    event_params: NamedDependency[EventParams],
     page: PageParam = None,
     per_page: PerPage = None,
 ) -> EventQuery:
     return event_query_from_params(
-        db_session,
-        settings=settings,
-        from_=from_,
-        to=to,
-        status=status or (),
-        category=category or (),
-        language=language or (),
-        area=area or (),
-        near=near,
-        address=address,
-        radius_km=radius_km,
-        page=page,
-        per_page=per_page,
+        db_session, settings=settings, **asdict(event_params), page=page, per_page=per_page
     )
 
 
 def provide_resource_filters(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    category: CategoryParam = None,
-    language: LanguageParam = None,
-    language_support: LanguageSupportParam = None,
-    area: AreaParam = None,
-    near: Near = None,
-    address: Address = None,
-    radius_km: RadiusKm = None,
-    q: Q = None,
-    open_now: OpenNow = None,
-    verified_within_days: VerifiedWithinDays = None,
-    status: StatusParam = None,
-    sort: Sort = None,
+    resource_params: NamedDependency[ResourceParams],
 ) -> ResourceQuery:
-    return provide_resource_query(
-        db_session,
-        settings,
-        category,
-        language,
-        language_support,
-        area,
-        near,
-        address,
-        radius_km,
-        q,
-        open_now,
-        verified_within_days,
-        status,
-        sort,
-    )
+    return resource_query_from_params(db_session, settings=settings, **asdict(resource_params))
 
 
 def provide_event_filters(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    from_: From = None,
-    to: To = None,
-    status: StatusParam = None,
-    category: CategoryParam = None,
-    language: LanguageParam = None,
-    area: AreaParam = None,
-    near: Near = None,
-    address: Address = None,
-    radius_km: RadiusKm = None,
+    event_params: NamedDependency[EventParams],
 ) -> EventQuery:
-    return provide_event_query(
-        db_session, settings, from_, to, status, category, language, area, near, address, radius_km
-    )
+    return event_query_from_params(db_session, settings=settings, **asdict(event_params))
 
 
+PARAMS_DEPENDENCIES = {
+    "resource_params": Provide(provide_resource_params, sync_to_thread=False),
+    "event_params": Provide(provide_event_params, sync_to_thread=False),
+}
+"""The raw filters every query dependency below reads: register them on the app."""
 RESOURCE_QUERY = Provide(provide_resource_query, sync_to_thread=True)
 EVENT_QUERY = Provide(provide_event_query, sync_to_thread=True)
 RESOURCE_FILTERS = Provide(provide_resource_filters, sync_to_thread=True)

@@ -17,23 +17,8 @@ from api.directory.schemas import Page, ResourceDetail, ResourcePublic
 from api.http.caching import cacheable_json
 from api.http.pagination import link_header
 from api.http.problems import Problem
-from api.http.routes.filters import (
-    Address,
-    AreaParam,
-    CategoryParam,
-    LanguageParam,
-    LanguageSupportParam,
-    Near,
-    OpenNow,
-    PageParam,
-    PerPage,
-    Q,
-    RadiusKm,
-    Sort,
-    StatusParam,
-    VerifiedWithinDays,
-)
-from api.search import get_resource, resource_query_from_params, search_resources
+from api.http.routes.filters import RESOURCE_QUERY
+from api.search import ResourceQuery, get_resource, search_resources
 from api.settings import Settings
 from api.writes import MAX_ID
 
@@ -77,46 +62,16 @@ NOT_MODIFIED = ResponseSpec(
         422: _problem("The address matches no place"),
         503: _problem("The geocoder cannot answer right now"),
     },
+    dependencies={"resource_query": RESOURCE_QUERY},
     sync_to_thread=True,
 )
 def list_resources(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    category: CategoryParam = None,
-    language: LanguageParam = None,
-    language_support: LanguageSupportParam = None,
-    area: AreaParam = None,
-    near: Near = None,
-    address: Address = None,
-    radius_km: RadiusKm = None,
-    q: Q = None,
-    open_now: OpenNow = None,
-    verified_within_days: VerifiedWithinDays = None,
-    status: StatusParam = None,
-    sort: Sort = None,
-    page: PageParam = None,
-    per_page: PerPage = None,
+    resource_query: NamedDependency[ResourceQuery],
 ) -> Response[Page[ResourcePublic]]:
-    query = resource_query_from_params(
-        db_session,
-        settings=settings,
-        category=category or (),
-        language=language or (),
-        language_support=language_support or (),
-        area=area or (),
-        near=near,
-        address=address,
-        radius_km=radius_km,
-        q=q,
-        open_now=open_now,
-        verified_within_days=verified_within_days,
-        status=status or (),
-        sort=sort,
-        page=page,
-        per_page=per_page,
-    )
-    found = search_resources(db_session, query, now=datetime.now(UTC), settings=settings)
+    found = search_resources(db_session, resource_query, now=datetime.now(UTC), settings=settings)
     links = link_header(request.url.path, request.url.query, found)
     return cacheable_json(found, headers={"Link": links})
 

@@ -1,0 +1,128 @@
+"""The one place filters become SQL: language, area, category, distance, text, status.
+
+Filters combine with AND; the values of one filter with OR. A radius is an index-backed
+box holding every location within it and a few more (SQLite: the ``location_rtree``
+R*Tree; PostgreSQL: ``ST_DWithin`` on the ``geog`` column's GiST index); the exact
+great-circle distance then decides (``api.search.ranking``). Confidential locations are
+gathered apart (a small partial index), since they are measured at their public point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    and_,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    text,
+)
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from api.db.models import Area, Location, LocationArea, Resource, ResourceLanguage
+from api.geo.distance import bounding_box
+from api.search.query import ResourceQuery
+from api.search.text import search_terms, text_match
+
+__all__ = [
+    "CONFIDENTIAL",
+    "SECRET",
+    "dialect_of",
+    "in_areas",
+    "near_condition",
+    "pg_point",
+    "resource_conditions",
+]
+
+CONFIDENTIAL = cast(ColumnElement[bool], Location.confidential)
+SECRET = col(Location.id).in_(
+    text("SELECT id FROM location WHERE confidential").columns(column("id", Integer))
+)
+"""Confidential locations, written so both databases read them off the partial index
+``ix_location_confidential`` (``location.confidential = 1`` would scan every row)."""
+
+
+def dialect_of(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def resource_conditions(
+    query: ResourceQuery, now: datetime, dialect: str
+) -> list[ColumnElement[bool]]:
+    """Every filter of ``query`` but distance and ``open_now`` (decided in Python)."""
+    conditions: list[ColumnElement[bool]] = [
+        col(Resource.retired_at).is_(None),
+        col(Location.retired_at).is_(None),
+    ]
+    if query.statuses:
+        conditions.append(col(Resource.status).in_([s.value for s in query.statuses]))
+    if query.categories:
+        conditions.append(col(Resource.category).in_([c.value for c in query.categories]))
+    if query.languages or query.language_support:
+        language = [col(ResourceLanguage.resource_id) == col(Resource.id)]
+        if query.languages:
+            language.append(col(ResourceLanguage.code).in_(query.languages))
+        if query.language_support:
+            language.append(
+                col(ResourceLanguage.support).in_([s.value for s in query.language_support])
+            )
+        conditions.append(exists().where(*language))
+    if query.areas:
+        conditions.append(in_areas(col(Resource.location_id), query.areas))
+    if query.verified_within_days is not None:
+        since = now - timedelta(days=query.verified_within_days)
+        conditions.append(col(Resource.verified_at) >= since)
+    if query.q is not None and (terms := search_terms(query.q)):
+        conditions.append(text_match(terms, dialect))
+    return conditions
+
+
+def in_areas(location_id: Any, areas: Sequence[tuple[str, str]]) -> ColumnElement[bool]:
+    return exists().where(
+        col(LocationArea.location_id) == location_id,
+        col(LocationArea.area_id) == col(Area.id),
+        or_(*(and_(col(Area.kind) == kind, col(Area.code) == code) for kind, code in areas)),
+    )
+
+
+def near_condition(
+    near: tuple[float, float], radius_km: float, dialect: str
+) -> ColumnElement[bool]:
+    """A cheap, index-backed condition holding every location within the radius (and a few
+    more, which the exact distance then drops)."""
+    latitude, longitude = near
+    if dialect == "postgresql":
+        metres = radius_km * 1000 * (1 + 1e-6) + 1
+        # Used bare (not ``IS true``), so the planner can take the GiST index.
+        return func.ST_DWithin(
+            literal_column("location.geog"), pg_point(near), metres, false(), type_=Boolean
+        )
+    box = bounding_box(latitude, longitude, radius_km)
+    slack = 1e-5  # R*Tree keeps 32-bit floats, rounded outwards
+    boxed = text(
+        "SELECT id FROM location_rtree WHERE max_lat >= :box_s AND min_lat <= :box_n"
+        " AND max_lon >= :box_w AND min_lon <= :box_e"
+    ).bindparams(
+        box_s=box.min_lat - slack,
+        box_n=box.max_lat + slack,
+        box_w=box.min_lon - slack,
+        box_e=box.max_lon + slack,
+    )
+    return col(Location.id).in_(boxed.columns(column("id", Integer)))
+
+
+def pg_point(near: tuple[float, float]) -> Any:
+    latitude, longitude = near
+    return func.ST_SetSRID(func.ST_MakePoint(longitude, latitude), 4326).op("::")(
+        literal_column("geography")
+    )
