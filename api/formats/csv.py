@@ -27,8 +27,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 
+from api.db.models import Location, Organization, Resource
 from api.directory.full_export import StoredResource
-from api.directory.schemas import ResourcePublic
+from api.directory.schemas import LocationPublic, OrganizationSummary, ResourcePublic
 
 __all__ = [
     "COLUMNS",
@@ -125,72 +126,65 @@ def format_languages(languages: Iterable[tuple[str, str]]) -> str:
     return ";".join(f"{code}:{support}" for code, support in sorted(languages))
 
 
+_RESOURCE_FIELDS = (
+    "external_id",
+    "category",
+    "name",
+    "description",
+    "phone",
+    "website",
+    "email",
+    "hours",
+    "fees",
+    "verified_at",
+    "source_url",
+)
+_LOCATION_FIELDS = ("city", "state", "postal_code", "latitude", "longitude", "confidential")
+
+
+def _shared_cells(
+    resource: ResourcePublic | Resource,
+    location: LocationPublic | Location,
+    organization: OrganizationSummary | Organization | None,
+) -> dict[str, Value]:
+    """The cells both views fill the same way (the public shapes and the tables share
+    these field names)."""
+    row: dict[str, Value] = {field: getattr(resource, field) for field in _RESOURCE_FIELDS}
+    row.update({field: getattr(location, field) for field in _LOCATION_FIELDS})
+    row["organization"] = organization.name if organization else None
+    row["organization_kind"] = organization.kind if organization else None
+    return row
+
+
 def resource_row(resource: ResourcePublic) -> dict[str, Value]:
     """A resource as the public sees it: a confidential location has no street address and
     its coordinates are its area's centre, exactly as in the JSON API."""
-    organization = resource.organization
     location = resource.location
-    return {
-        "external_id": resource.external_id,
-        "category": resource.category,
-        "name": resource.name,
-        "organization": organization.name if organization else None,
-        "organization_kind": organization.kind if organization else None,
-        "description": resource.description,
-        "address": None if location.confidential else location.address,
-        "city": location.city,
-        "state": location.state,
-        "postal_code": location.postal_code,
-        "latitude": location.latitude,
-        "longitude": location.longitude,
-        "phone": resource.phone,
-        "website": resource.website,
-        "email": resource.email,
-        "languages": format_languages(
-            (language.code, language.support or "staff") for language in resource.languages
-        ),
-        "hours": resource.hours,
-        "fees": resource.fees,
-        "verified_at": resource.verified_at,
-        "source_url": resource.source_url,
-        "confidential": location.confidential,
-    }
+    row = _shared_cells(resource, location, resource.organization)
+    row["address"] = None if location.confidential else location.address
+    row["languages"] = format_languages(
+        (language.code, language.support or "staff") for language in resource.languages
+    )
+    return row
 
 
 def staff_row(stored: StoredResource) -> dict[str, Value]:
     """A resource as stored, in every import column: a confidential location keeps its
     street address and its own point. Staff only."""
     resource, location, organization = stored.resource, stored.location, stored.organization
-    return {
-        "external_id": resource.external_id,
-        "category": resource.category,
-        "name": resource.name,
-        "organization": organization.name if organization else None,
-        "organization_kind": organization.kind if organization else None,
-        "description": resource.description,
-        "address": location.address,
-        "city": location.city,
-        "state": location.state,
-        "postal_code": location.postal_code,
-        "latitude": location.latitude,
-        "longitude": location.longitude,
-        "phone": resource.phone,
-        "website": resource.website,
-        "email": resource.email,
-        "languages": format_languages(stored.languages),
-        "hours": resource.hours,
-        "fees": resource.fees,
-        "verified_at": resource.verified_at,
-        "source_url": resource.source_url,
-        "confidential": location.confidential,
-        "services": resource.services,
-        "eligibility": resource.eligibility,
-        "status": resource.status,
-        "precision": location.geocode_precision,
-        "location_name": location.name,
-        "organization_website": organization.website if organization else None,
-        "doj_recognized": organization.doj_recognized if organization else None,
-    }
+    row = _shared_cells(resource, location, organization)
+    row.update(
+        address=location.address,
+        languages=format_languages(stored.languages),
+        services=resource.services,
+        eligibility=resource.eligibility,
+        status=resource.status,
+        precision=location.geocode_precision,
+        location_name=location.name,
+        organization_website=organization.website if organization else None,
+        doj_recognized=organization.doj_recognized if organization else None,
+    )
+    return row
 
 
 def csv_chunks(
