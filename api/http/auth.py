@@ -76,11 +76,12 @@ async def require_scope_for_flag(
     connection: ASGIConnection[Any, Any, Any, Any], route_handler: BaseRouteHandler
 ) -> None:
     """Guard for a public route with a staff-only flag: when the query parameter named by
-    ``opt["staff_flag"]`` is given and not false, the same check as :func:`require_scope`.
-    (Any value but a false one asks for the key, so no spelling of "true" slips past.)"""
+    ``opt["staff_flag"]`` is given and not false, the check of :func:`require_scope` for
+    ``opt["flag_scope"]``. (Any value but a false one asks for the key, so no spelling of
+    "true" slips past.) The route stays public otherwise, with the public read budget."""
     value = connection.query_params.get(route_handler.opt["staff_flag"])
     if value is not None and value.strip().lower() not in _FALSE:
-        await _authorize(connection, Scope(route_handler.opt["scope"]))
+        await _authorize(connection, Scope(route_handler.opt["flag_scope"]))
 
 
 async def _authorize(connection: ASGIConnection[Any, Any, Any, Any], needed: Scope) -> None:

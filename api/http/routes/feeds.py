@@ -148,7 +148,7 @@ def resources_geojson(
     media_type=csv.MEDIA_TYPE,
     sync_to_thread=True,
     guards=[require_scope_for_flag],
-    opt={"staff_flag": "full", "scope": Scope.RESOURCES_WRITE},
+    opt={"staff_flag": "full", "flag_scope": Scope.RESOURCES_WRITE},
     security=[{}, {"BearerAuth": []}],
 )
 def resources_csv(
