@@ -92,17 +92,28 @@ def serve(host: str, port: int, workers: int | None) -> None:
 @click.option(
     "--output", type=click.File("w", encoding="utf-8"), default="-", help="File (default: stdout)."
 )
-def export(format_: str, output: TextIO) -> None:
+@click.option(
+    "--full",
+    is_flag=True,
+    help="The staff export (CSV only): every resource as stored, in every import column.",
+)
+def export(format_: str, output: TextIO, full: bool) -> None:
     """Write every active resource: the import CSV, a GeoJSON FeatureCollection or HSDS JSON.
 
     The export is the public view: a confidential location shows its area, not its address.
+    With --full it is the lossless staff export instead: every resource of every status,
+    confidential addresses and points included, which re-imports without a change. Keep
+    that file as private as the database.
     """
     from sqlmodel import Session
 
     from api.db.engine import create_database_engine
+    from api.directory.full_export import iter_stored_resources
     from api.formats import csv, geojson, hsds
     from api.search import ResourceQuery, iter_resources
 
+    if full and format_ != "csv":
+        raise click.UsageError("--full is a CSV export: use it with --format csv")
     settings = load_settings()
     engine = create_database_engine(settings.sqlalchemy_url)
     try:
@@ -110,7 +121,10 @@ def export(format_: str, output: TextIO) -> None:
             found = iter_resources(
                 session, ResourceQuery(), now=datetime.now(UTC), settings=settings
             )
-            if format_ == "csv":
+            if full:
+                stored = map(csv.staff_row, iter_stored_resources(session))
+                chunks = csv.csv_chunks(stored, columns=csv.FULL_COLUMNS)
+            elif format_ == "csv":
                 chunks = csv.csv_chunks(map(csv.resource_row, found))
             elif format_ == "geojson":
                 chunks = geojson.feature_collection(map(geojson.resource_feature, found))

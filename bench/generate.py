@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.formats.csv import COLUMNS
+
 __all__ = [
-    "COLUMNS",
     "LANGUAGES",
     "METROS",
     "Metro",
@@ -23,30 +24,6 @@ __all__ = [
     "rows",
     "write_csv",
 ]
-
-COLUMNS = (
-    "external_id",
-    "category",
-    "name",
-    "organization",
-    "organization_kind",
-    "description",
-    "address",
-    "city",
-    "state",
-    "postal_code",
-    "latitude",
-    "longitude",
-    "phone",
-    "website",
-    "email",
-    "languages",
-    "hours",
-    "fees",
-    "verified_at",
-    "source_url",
-    "confidential",
-)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -90,7 +90,8 @@ def check_options(options: AreaOptions) -> str | None:
 
 
 def area_record(raw: RawRow, options: AreaOptions) -> tuple[AreaRecord | None, list[RowProblem]]:
-    problems: list[RowProblem] = []
+    named = (options.code_property, options.name_property or options.code_property)
+    problems: list[RowProblem] = raw.nul_problems(dict.fromkeys(c.lower() for c in named))
 
     def fail(column: str, value: str, reason: str) -> None:
         problems.append(

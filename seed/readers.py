@@ -1,8 +1,10 @@
 """Turn an uploaded or on-disk file into rows of text cells, whatever its format.
 
 CSV (a UTF-8 BOM, CRLF line ends and trailing blank lines are what spreadsheets write, and
-are accepted), a JSON list of objects, or a GeoJSON FeatureCollection. Each row keeps the
-line it starts on, so every later message can point at it.
+are accepted; a cell the export made formula-safe with a leading quote is read back to its
+original text, see ``api.formats.csv``), a JSON list of objects, or a GeoJSON
+FeatureCollection. Each row keeps the line it starts on, so every later message can point
+at it.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from api.formats.csv import unescape_cell
 from seed.report import Kind, RowProblem
 
 __all__ = [
@@ -47,6 +50,21 @@ class RawRow:
     line: int
     cells: dict[str, str]
     geometry: dict[str, Any] | None = None
+
+    def nul_problems(self, columns: Iterable[str] | None = None) -> list[RowProblem]:
+        """A problem for each cell (of ``columns``, else of the row) holding a NUL byte: no
+        text the directory keeps may contain one (PostgreSQL cannot store it at all)."""
+        return [
+            RowProblem(
+                file=self.file,
+                line=self.line,
+                column=column,
+                value=self.cells[column].replace("\x00", "\\x00"),
+                reason="contains a NUL byte (\\x00), which text may not hold",
+            )
+            for column in (self.cells if columns is None else columns)
+            if "\x00" in self.cells.get(column, "")
+        ]
 
 
 @dataclass(kw_only=True)
@@ -177,7 +195,10 @@ def _read_csv(name: str, text: str) -> Table:
                     reason=f"{len(cells)} cells but the header has {len(columns)} columns",
                 )
             )
-        values = {col: (cells[i] if i < len(cells) else "") for i, col in enumerate(columns)}
+        values = {
+            col: (unescape_cell(cells[i]) if i < len(cells) else "")
+            for i, col in enumerate(columns)
+        }
         table.rows.append(RawRow(file=name, line=line, cells=values))
     return table
 

@@ -20,6 +20,7 @@ from api.db.models import (
     ResourceStatus,
     Support,
 )
+from api.formats.csv import COLUMNS, STAFF_COLUMNS
 from seed.fields import (
     FieldError,
     parse_bool,
@@ -49,38 +50,10 @@ __all__ = [
     "resource_record",
 ]
 
-RESOURCE_COLUMNS = (
-    "external_id",
-    "category",
-    "name",
-    "organization",
-    "organization_kind",
-    "description",
-    "address",
-    "city",
-    "state",
-    "postal_code",
-    "latitude",
-    "longitude",
-    "phone",
-    "website",
-    "email",
-    "languages",
-    "hours",
-    "fees",
-    "verified_at",
-    "source_url",
-    "confidential",
-)
-RESOURCE_EXTRA_COLUMNS = (
-    "services",
-    "eligibility",
-    "status",
-    "precision",
-    "location_name",
-    "organization_website",
-    "doj_recognized",
-)
+RESOURCE_COLUMNS = COLUMNS
+"""The resource columns every export writes (``api.formats.csv`` owns the list)."""
+RESOURCE_EXTRA_COLUMNS = STAFF_COLUMNS
+"""The resource columns only the staff export writes."""
 EVENT_COLUMNS = (
     "external_id",
     "title",
@@ -157,7 +130,7 @@ class _Row:
 
     def __init__(self, raw: RawRow) -> None:
         self.raw = raw
-        self.problems: list[RowProblem] = []
+        self.problems: list[RowProblem] = raw.nul_problems()
 
     def has(self, column: str) -> bool:
         return column in self.raw.cells

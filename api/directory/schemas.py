@@ -2,7 +2,8 @@
 
 Table models skip validation, so everything a client writes goes through a ``...Create`` or
 ``...Update`` model here first: bounded strings, coordinate ranges, known enums, canonical
-language codes, events that end after they start.
+language codes, dates as ISO 8601 text (never a number of seconds), events that end after
+they start.
 
 A confidential location never shows its street address or its true point: ``address`` is
 ``None`` and the coordinates are the centre of its ZIP area, else of its first other area
@@ -13,10 +14,11 @@ A confidential location never shows its street address or its true point: ``addr
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from typing import Annotated, Generic, Self, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 from sqlmodel import Field, SQLModel
 
 from api.db.models import (
@@ -36,6 +38,7 @@ from api.directory.languages import UnknownLanguage, normalize_language
 __all__ = [
     "MAX_LANGUAGES",
     "AreaPublic",
+    "DateTime",
     "EventCreate",
     "EventPublic",
     "EventUpdate",
@@ -75,6 +78,24 @@ LanguageCode = Annotated[
     str, Field(min_length=2, max_length=60), AfterValidator(_canonical_language)
 ]
 """A language as a code or name on the way in; its canonical ISO 639 code once validated."""
+
+
+_NUMERIC = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
+
+
+def _not_a_number(value: object) -> object:
+    """Pydantic would read ``0`` (or ``"0"``) as seconds since 1970; a directory date never
+    comes as a number, so a number is refused rather than taken for 1970."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number or (isinstance(value, str) and _NUMERIC.fullmatch(value)):
+        raise ValueError(
+            "expected an ISO 8601 date and time such as 2026-03-01T18:30:00-06:00, not a number"
+        )
+    return value
+
+
+DateTime = Annotated[datetime, BeforeValidator(_not_a_number)]
+"""A date and time a client sends: ISO 8601 text, never a number of seconds."""
 
 
 def _aware(value: datetime | None, name: str) -> None:
@@ -196,6 +217,7 @@ class LanguagePublic(SQLModel):
 
 
 class ResourceCreate(ResourceBase):
+    verified_at: DateTime | None = None
     organization_id: int | None = Field(default=None, ge=1)
     location_id: int = Field(ge=1)
     languages: list[LanguageSupportIn] = Field(default_factory=list, max_length=MAX_LANGUAGES)
@@ -220,7 +242,7 @@ class ResourceUpdate(SQLModel):
     fees: str | None = Field(default=None, max_length=500)
     eligibility: str | None = Field(default=None, max_length=1000)
     status: ResourceStatus | None = None
-    verified_at: datetime | None = None
+    verified_at: DateTime | None = None
     source_url: str | None = Field(default=None, max_length=2000)
     organization_id: int | None = Field(default=None, ge=1)
     location_id: int | None = Field(default=None, ge=1)
@@ -271,6 +293,8 @@ class ResourcePublic(SQLModel):
 
 
 class EventCreate(EventBase):
+    starts_at: DateTime
+    ends_at: DateTime | None = None
     location_id: int = Field(ge=1)
     organization_id: int | None = Field(default=None, ge=1)
     languages: list[LanguageCode] = Field(default_factory=list, max_length=MAX_LANGUAGES)
@@ -292,8 +316,8 @@ class EventUpdate(SQLModel):
     external_id: str | None = Field(default=None, max_length=100)
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=4000)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: DateTime | None = None
+    ends_at: DateTime | None = None
     status: EventStatus | None = None
     source_url: str | None = Field(default=None, max_length=2000)
     location_id: int | None = Field(default=None, ge=1)

@@ -20,7 +20,13 @@ from sqlalchemy import Engine
 from api.directory.keys import Scope, Staff, authenticate
 from api.http.problems import Problem
 
-__all__ = ["OPENAPI_COMPONENTS", "current_staff", "require_scope", "with_bearer_auth"]
+__all__ = [
+    "OPENAPI_COMPONENTS",
+    "current_staff",
+    "require_scope",
+    "require_scope_for_flag",
+    "with_bearer_auth",
+]
 
 STAFF_STATE_KEY = "puente_staff"
 REALM = 'Bearer realm="puente"'
@@ -60,7 +66,25 @@ async def require_scope(
     connection: ASGIConnection[Any, Any, Any, Any], route_handler: BaseRouteHandler
 ) -> None:
     """Guard: a valid, unrevoked key with the handler's ``opt["scope"]`` (or ``admin``)."""
-    needed = Scope(route_handler.opt["scope"])
+    await _authorize(connection, Scope(route_handler.opt["scope"]))
+
+
+_FALSE = {"false", "0", "no", "off", "f", "n"}
+
+
+async def require_scope_for_flag(
+    connection: ASGIConnection[Any, Any, Any, Any], route_handler: BaseRouteHandler
+) -> None:
+    """Guard for a public route with a staff-only flag: when the query parameter named by
+    ``opt["staff_flag"]`` is given and not false, the check of :func:`require_scope` for
+    ``opt["flag_scope"]``. (Any value but a false one asks for the key, so no spelling of
+    "true" slips past.) The route stays public otherwise, with the public read budget."""
+    value = connection.query_params.get(route_handler.opt["staff_flag"])
+    if value is not None and value.strip().lower() not in _FALSE:
+        await _authorize(connection, Scope(route_handler.opt["flag_scope"]))
+
+
+async def _authorize(connection: ASGIConnection[Any, Any, Any, Any], needed: Scope) -> None:
     token = _bearer(connection)
     if token is None:
         raise _unauthorized("Send an API key as 'Authorization: Bearer <key>'.")

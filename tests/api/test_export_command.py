@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.cli import cli
 from api.db.models import Category, Location, Resource, ResourceLanguage
@@ -34,10 +34,10 @@ def add_resources(engine: Engine) -> None:
         session.commit()
 
 
-def run_export(settings: Settings, fmt: str) -> str:
+def run_export(settings: Settings, fmt: str, *options: str) -> str:
     result = CliRunner().invoke(
         cli,
-        ["export", "--format", fmt],
+        ["export", "--format", fmt, *options],
         env={"PUENTE_DATABASE_URL": settings.database_url},
         catch_exceptions=False,
     )
@@ -65,3 +65,49 @@ def test_json_exports_parse_and_hold_every_resource(
     assert len(items) == 2
     names = {(item["properties"]["name"] if fmt == "geojson" else item["name"]) for item in items}
     assert names == {"Asesoría legal", "Centro comunitario"}
+
+
+def test_formula_cells_in_the_csv_export_are_inert_and_re_import_to_the_original(
+    engine: Engine, settings: Settings
+) -> None:
+    from seed.importer import import_sources
+    from seed.readers import Source
+
+    formulas = ['=HYPERLINK("https://x.example","a")', "+cmd|' /C calc'!A0", "@SUM(1+1)"]
+    with Session(engine) as session:
+        for index, text in enumerate(formulas):
+            location = Location(
+                latitude=32.7 + index / 100, longitude=-96.79, address=f"-{index} Elm St"
+            )
+            session.add(location)
+            session.flush()
+            session.add(
+                Resource(
+                    external_id=f"f{index}",
+                    category=Category.LEGAL_AID,
+                    name=text,
+                    phone=f"+1 214 555 010{index}",
+                    location_id=location.id,
+                )
+            )
+        session.commit()
+    for args in (["csv"], ["csv", "--full"]):
+        text = run_export(settings, *args)
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        assert sorted(row["name"] for row in rows) == sorted("'" + f for f in formulas)
+        assert {row["longitude"] for row in rows} == {"-96.79"}
+        assert all(row["phone"].startswith("'+1 214") for row in rows)
+        report = import_sources(engine, settings, [Source(name="x.csv", data=text.encode())])
+        assert report.ok, [str(p) for p in report.problems]
+        counts = report.counts["resources"]
+        assert (counts.created, counts.updated, counts.unchanged) == (0, 0, 3), args
+        with Session(engine) as session:
+            stored = session.exec(
+                select(Resource.name, Resource.phone, Location.address).join(
+                    Location,
+                    Location.id == Resource.location_id,  # type: ignore[arg-type]
+                )
+            ).all()
+        assert sorted(name for name, _, _ in stored) == sorted(formulas)
+        assert {phone[:7] for _, phone, _ in stored} == {"+1 214 "}
+        assert {address for _, _, address in stored} == {"-0 Elm St", "-1 Elm St", "-2 Elm St"}

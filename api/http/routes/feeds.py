@@ -11,26 +11,33 @@ as ``Cache-Control: max-age=60`` already allows, and a matching ``If-None-Match`
 answered ``304`` without running the search.
 
 The public CSV is a public view: a confidential location has no street address and sits at
-its area's centre, as in the JSON API. Re-importing it therefore keeps a confidential
-resource only at area precision; every other row re-imports unchanged.
+its area's centre, as in the JSON API, and the staff-only columns are left out. The staff
+export (``full=true``, a key with ``resources:write``) is every resource as stored in
+every import column, sent ``Cache-Control: no-store``; it re-imports without a change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
+from litestar.params import Parameter
 from litestar.response import Stream
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from sqlmodel import Session as SQLModelSession
 
 from api.db.version import read_directory_version
+from api.directory.full_export import iter_stored_resources
+from api.directory.keys import Scope
+from api.errors import InvalidInput
 from api.formats import csv, geojson, ical
+from api.http.auth import require_scope_for_flag
 from api.http.caching import PUBLIC_CACHE_CONTROL, etag_for, etag_matches
 from api.http.routes.filters import EVENT_FILTERS, RESOURCE_FILTERS
 from api.search import EventQuery, ResourceQuery, iter_events, iter_resources
@@ -79,12 +86,16 @@ def _feed(
     chunks: Callable[[Session, datetime], Chunks],
     filename: str | None = None,
     disposition: str = "attachment",
+    private: bool = False,
 ) -> Response[Any]:
     now = datetime.now(UTC)
-    tag = feed_tag(engine, request, now)
-    headers = {"ETag": tag, "Cache-Control": PUBLIC_CACHE_CONTROL, "Vary": "Accept-Encoding"}
-    if etag_matches(request.headers.get("if-none-match"), tag):
-        return Response(content=b"", status_code=304, headers=headers)
+    if private:  # never kept by a cache, never answered 304 from one
+        headers = {"Cache-Control": "no-store"}
+    else:
+        tag = feed_tag(engine, request, now)
+        headers = {"ETag": tag, "Cache-Control": PUBLIC_CACHE_CONTROL, "Vary": "Accept-Encoding"}
+        if etag_matches(request.headers.get("if-none-match"), tag):
+            return Response(content=b"", status_code=304, headers=headers)
     if filename:
         headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
 
@@ -125,20 +136,53 @@ def resources_geojson(
     tags=["feeds"],
     summary="Every matching resource as CSV in the import format",
     description=(
-        "The same filters and order as `/api/v1/resources`, streamed, with exactly the "
-        "columns `puente import` reads, so the file re-imports unchanged. A confidential "
-        "location shows no street address and its area's centre instead of its point."
+        "The same filters and order as `/api/v1/resources`, streamed, in the columns "
+        "`puente import` reads. This is the public view: a confidential location shows no "
+        "street address and its area's centre instead of its point. Cells a spreadsheet "
+        "would run as a formula start with a single quote, which the import removes.\n\n"
+        "`full=true` (staff: a key with `resources:write` or `admin`, no filters) is the "
+        "lossless staff export instead: every resource of every status as stored, "
+        "confidential addresses included, in every import column, `Cache-Control: no-store`."
     ),
     dependencies={"resource_query": RESOURCE_FILTERS},
     media_type=csv.MEDIA_TYPE,
     sync_to_thread=True,
+    guards=[require_scope_for_flag],
+    opt={"staff_flag": "full", "flag_scope": Scope.RESOURCES_WRITE},
+    security=[{}, {"BearerAuth": []}],
 )
 def resources_csv(
     request: Request[Any, Any, Any],
     db_engine: NamedDependency[Engine],
     settings: NamedDependency[Settings],
     resource_query: NamedDependency[ResourceQuery],
+    full: Annotated[
+        bool,
+        Parameter(
+            description="The staff export: every import column (needs a key).",
+            examples=[Example(value=True)],
+        ),
+    ] = False,
 ) -> Response[Any]:
+    if full:
+        if resource_query != ResourceQuery():
+            raise InvalidInput(
+                [{"name": "full", "reason": "the staff export is the whole directory: no filters"}]
+            )
+
+        def stored(session: Session, now: datetime) -> Iterator[str]:
+            rows = map(csv.staff_row, iter_stored_resources(session))
+            return csv.csv_chunks(rows, columns=csv.FULL_COLUMNS)
+
+        return _feed(
+            request,
+            db_engine,
+            media_type=csv.MEDIA_TYPE,
+            chunks=stored,
+            filename="puente-resources-full.csv",
+            private=True,
+        )
+
     def chunks(session: Session, now: datetime) -> Iterator[str]:
         found = iter_resources(session, resource_query, now=now, settings=settings)
         return csv.csv_chunks(map(csv.resource_row, found))

@@ -9,22 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
 from api.app import create_app
-from api.db import migrate
 from api.db.engine import create_database_engine
 from api.settings import Settings
 from seed.importer import import_sources
 from seed.readers import Source
-from tests.conftest import base_settings
-from tests.databases import create_postgres_database, drop_postgres_database
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "seed" / "examples"
 HEADER = (
@@ -54,25 +48,6 @@ def areas() -> list[Source]:
 
 def resources_file(text: str) -> Source:
     return Source(name="resources.csv", data=text.encode())
-
-
-@pytest.fixture
-def fresh_settings(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Settings]:
-    """A second migrated, empty database of the test's backend."""
-    if backend == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
-        shutil.copyfile(template, tmp_path / "fresh.db")
-        yield base_settings(f"sqlite:///{tmp_path / 'fresh.db'}")
-        return
-    url = create_postgres_database("puente_fresh")
-    try:
-        settings = base_settings(url.render_as_string(hide_password=False))
-        migrate.upgrade(settings)
-        yield settings
-    finally:
-        drop_postgres_database(url)
 
 
 def export(settings: Settings) -> str:

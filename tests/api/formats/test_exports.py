@@ -11,11 +11,16 @@ def test_the_formats_package_offers_one_module_per_format() -> None:
 def test_each_format_names_its_surface() -> None:
     assert csv.__all__ == [
         "COLUMNS",
+        "FULL_COLUMNS",
         "MEDIA_TYPE",
+        "STAFF_COLUMNS",
         "csv_chunks",
+        "escape_cell",
         "format_languages",
         "format_value",
         "resource_row",
+        "staff_row",
+        "unescape_cell",
     ]
     assert geojson.__all__ == [
         "MEDIA_TYPE",
