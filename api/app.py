@@ -19,14 +19,11 @@ from api.http.auth import with_bearer_auth
 from api.http.caching import ConditionalGet
 from api.http.middleware.access_log import AccessLog, logging_config
 from api.http.middleware.cors import CorsPolicy
-from api.http.middleware.protection import (
-    BodyLimitMiddleware,
-    Limits,
-    build_stores,
-    rate_limit_middleware,
-)
+from api.http.middleware.keyed_hash import KeyedHash
+from api.http.middleware.protection import BodyLimitMiddleware, Limits, rate_limit_middleware
 from api.http.middleware.response_cache import ResponseCachePlugin
 from api.http.middleware.security_headers import SecurityHeaders
+from api.http.middleware.stores import build_stores
 from api.http.openapi import openapi_assets, openapi_config
 from api.http.problems import problem_details_plugin
 from api.http.routes import areas, events, facets, feeds, meta, reports, staff
@@ -61,8 +58,9 @@ def register_each_path_once(app_config: AppConfig) -> AppConfig:
 
 def create_app(settings: Settings | None = None, *, limits: Limits | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    limits = limits or Limits.from_env()
-    stores = build_stores(settings, limits)
+    limits = limits or Limits.from_settings(settings)
+    stores = build_stores(settings, namespace=limits.namespace)
+    hashing = KeyedHash.from_settings(settings)
     access_log = AccessLog()
     cors = CorsPolicy(write_origins=settings.cors_origins)
     security_headers = SecurityHeaders.from_settings(settings)
@@ -103,18 +101,18 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         plugins=[
             SQLAlchemyPlugin(config=database),
             problem_details_plugin(),
-            ResponseCachePlugin(settings=settings, engine=engine),
+            ResponseCachePlugin(store=stores.response_cache, engine=engine, hashing=hashing),
         ],
         dependencies={"settings": Provide(provide_settings, sync_to_thread=False)},
         openapi_config=with_bearer_auth(openapi_config()),
-        state=State({"settings": settings, "engine": engine}),
+        state=State({"settings": settings, "engine": engine, "stores": stores}),
         on_shutdown=[engine.dispose, stores.close],
         stores=stores.registry,
         middleware=[
             access_log.middleware,
             cors.middleware,
             BodyLimitMiddleware,
-            *rate_limit_middleware(limits),
+            *rate_limit_middleware(limits, hashing),
             ConditionalGet(),
         ],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),

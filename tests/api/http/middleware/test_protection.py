@@ -225,7 +225,8 @@ def redis_url() -> str:
 def shared_apps(settings: Settings) -> Iterator[tuple[TestClient[Litestar], TestClient[Litestar]]]:
     url = redis_url()
     limits = Limits(reads=("minute", 3), namespace=f"puente_test_{uuid.uuid4().hex[:10]}")
-    with_redis = settings_with(settings, redis_url=url)
+    # One key for both workers, as ``puente serve`` gives its workers.
+    with_redis = settings_with(settings, redis_url=url, hash_key=uuid.uuid4().hex)
     with (
         TestClient(create_app(with_redis, limits=limits)) as first,
         TestClient(create_app(with_redis, limits=limits)) as second,
@@ -254,14 +255,19 @@ def test_a_budget_is_shared_by_two_workers_through_redis(
 
 
 def test_limits_read_from_the_environment() -> None:
-    limits = Limits.from_env(
-        {"PUENTE_RATE_LIMIT_READS": "50/second", "PUENTE_MAX_BODY_BYTES": "10"}
-    )
-    assert limits.reads == ("second", 50) and limits.max_body_bytes == 10
     from api.settings import SettingsError
 
+    settings = Settings.from_env(
+        {"PUENTE_RATE_LIMIT_READS": "50/second", "PUENTE_MAX_BODY_BYTES": "10"}
+    )
+    limits = Limits.from_settings(settings)
+    assert limits.reads == ("second", 50) and limits.max_body_bytes == 10
+    assert limits.staff == ("minute", 300)
+
     with pytest.raises(SettingsError, match="PUENTE_RATE_LIMIT_STAFF"):
-        Limits.from_env({"PUENTE_RATE_LIMIT_STAFF": "lots"})
+        Settings.from_env({"PUENTE_RATE_LIMIT_STAFF": "lots"})
+    with pytest.raises(SettingsError, match="PUENTE_MAX_UPLOAD_BYTES"):
+        Settings.from_env({"PUENTE_MAX_UPLOAD_BYTES": "0"})
 
 
 def test_an_unreachable_redis_does_not_take_the_directory_down(settings: Settings) -> None:
