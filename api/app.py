@@ -15,6 +15,8 @@ from litestar.di import Provide
 from sqlmodel import Session as SQLModelSession
 
 from api.db.engine import create_database_engine
+from api.geo.areas import POLYGONS_INFO_KEY, AreaPolygons
+from api.geo.geocoding import GEOCODER_INFO_KEY, Geocoder
 from api.http.auth import with_bearer_auth
 from api.http.caching import ConditionalGet
 from api.http.middleware.access_log import AccessLog, logging_config
@@ -59,8 +61,8 @@ def register_each_path_once(app_config: AppConfig) -> AppConfig:
 def create_app(settings: Settings | None = None, *, limits: Limits | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     limits = limits or Limits.from_settings(settings)
-    stores = build_stores(settings, namespace=limits.namespace)
     hashing = KeyedHash.from_settings(settings)
+    stores = build_stores(settings, hashing=hashing, namespace=limits.namespace)
     access_log = AccessLog()
     cors = CorsPolicy(write_origins=settings.cors_origins)
     security_headers = SecurityHeaders.from_settings(settings)
@@ -69,8 +71,15 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         engine_instance=engine,
         session_dependency_key="db_session",
         engine_dependency_key="db_engine",
-        # SQLModel sessions (a subclass): the geocoder and area tagging use ``exec``.
-        session_config=SyncSessionConfig(class_=SQLModelSession),
+        # SQLModel sessions (a subclass): the geocoder and area tagging use ``exec``. Through
+        # ``info`` they reach this app's geocoder and polygon cache.
+        session_config=SyncSessionConfig(
+            class_=SQLModelSession,
+            info={
+                GEOCODER_INFO_KEY: Geocoder(settings=settings),
+                POLYGONS_INFO_KEY: AreaPolygons(),
+            },
+        ),
     )
     # Set once the config has settled its scope key (unique per config in a process).
     database.before_send_handler = request_session_ender(database.session_scope_key)

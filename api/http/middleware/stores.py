@@ -1,6 +1,8 @@
 """The stores behind rate limits and the response cache: Redis that fails soft, or memory.
 
-With ``PUENTE_REDIS_URL`` set, every store is a namespace of one Redis client. Redis is an
+With ``PUENTE_REDIS_URL`` set, every store is a namespace of one Redis client, and cached
+answers are sealed (:class:`SealedStore`): an answer to a search near a point tells where
+the point is, so Redis holds it only encrypted, under a keyed-hash name. Redis is an
 optional helper, never a dependency of an answer: a store that cannot reach it behaves as an
 empty store that keeps nothing (reads are served uncached, budgets are not counted), logs
 one warning per outage, and asks Redis again after a short pause, so it comes back by itself
@@ -13,6 +15,7 @@ Without Redis, rate-limit counters live in Litestar's memory store and cached an
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +23,8 @@ from datetime import timedelta
 from typing import Literal
 
 from cachetools import TLRUCache
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
@@ -27,9 +32,17 @@ from litestar.stores.registry import StoreRegistry
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from api.http.middleware.keyed_hash import KeyedHash
 from api.settings import Settings
 
-__all__ = ["BoundedMemoryStore", "FailSoftStore", "StoreHealth", "StoreSet", "build_stores"]
+__all__ = [
+    "BoundedMemoryStore",
+    "FailSoftStore",
+    "SealedStore",
+    "StoreHealth",
+    "StoreSet",
+    "build_stores",
+]
 
 log = logging.getLogger("puente.stores")
 
@@ -132,6 +145,46 @@ class FailSoftStore(Store):
             return None
 
 
+@dataclass(kw_only=True, eq=False)
+class SealedStore(Store):
+    """Values encrypted with AES-GCM under ``key`` (never stored), bound to their entry's
+    name; a value that does not open (another key, tampered with) counts as absent."""
+
+    inner: Store
+    key: bytes = field(repr=False)
+    NONCE_BYTES = 12
+
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
+    ) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        nonce = os.urandom(self.NONCE_BYTES)
+        sealed = nonce + AESGCM(self.key).encrypt(nonce, data, key.encode())
+        await self.inner.set(key, sealed, expires_in)
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        sealed = await self.inner.get(key, renew_for)
+        if sealed is None:
+            return None
+        nonce, body = sealed[: self.NONCE_BYTES], sealed[self.NONCE_BYTES :]
+        try:
+            return AESGCM(self.key).decrypt(nonce, body, key.encode())
+        except InvalidTag:
+            return None
+
+    async def delete(self, key: str) -> None:
+        await self.inner.delete(key)
+
+    async def delete_all(self) -> None:
+        await self.inner.delete_all()
+
+    async def exists(self, key: str) -> bool:
+        return await self.inner.exists(key)
+
+    async def expires_in(self, key: str) -> int | None:
+        return await self.inner.expires_in(key)
+
+
 class BoundedMemoryStore(Store):
     """A per-process store holding at most ``max_bytes`` of values, least recently used
     dropped first, each entry until its own expiry (``cachetools.TLRUCache``).
@@ -222,7 +275,11 @@ class StoreSet:
 
 
 def build_stores(
-    settings: Settings, *, namespace: str = "puente", max_cache_bytes: int = 32 * 2**20
+    settings: Settings,
+    *,
+    hashing: KeyedHash,
+    namespace: str = "puente",
+    max_cache_bytes: int = 32 * 2**20,
 ) -> StoreSet:
     """Namespaced stores for any name: Redis when configured, memory otherwise."""
     health = StoreHealth()
@@ -239,7 +296,9 @@ def build_stores(
 
         return StoreSet(
             registry=StoreRegistry(default_factory=shared),
-            response_cache=shared("response_cache"),
+            response_cache=SealedStore(
+                inner=shared("response_cache"), key=hashing.derive("response-cache-seal")
+            ),
             redis=redis,
             health=health,
         )

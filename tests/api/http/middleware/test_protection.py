@@ -211,6 +211,24 @@ def test_reports_and_staff_have_budgets_of_their_own(settings: Settings, engine:
         assert client.get("/api/v1/reports", headers=other_key).status_code == 200
 
 
+def test_made_up_staff_tokens_share_their_clients_budget(
+    settings: Settings, engine: Engine
+) -> None:
+    """A fresh random token per request must not buy a fresh budget."""
+    key = bearer(issue_key(engine, "admin"))
+    with limited(settings, staff=("minute", 2)) as client:
+        statuses = [
+            client.get(
+                "/api/v1/audit", headers=bearer(f"made-up-{n}-{uuid.uuid4().hex}")
+            ).status_code
+            for n in range(4)
+        ]
+        assert statuses == [401, 401, 429, 429]
+        assert client.get("/api/v1/audit").status_code == 429  # no token: the same client
+        # A valid key is counted on its own, whoever sent the made-up ones.
+        assert client.get("/api/v1/audit", headers=key).status_code == 200
+
+
 def redis_url() -> str:
     value = os.environ.get("PUENTE_TEST_REDIS_URL", "").strip()
     if not value:

@@ -46,10 +46,11 @@ def organization_names(engine: Engine) -> list[str]:
 
 
 def cache_plugin(settings: Settings, engine: Engine) -> ResponseCachePlugin:
+    hashing = KeyedHash.from_settings(settings)
     return ResponseCachePlugin(
-        store=build_stores(settings).response_cache,
+        store=build_stores(settings, hashing=hashing).response_cache,
         engine=engine,
-        hashing=KeyedHash.from_settings(settings),
+        hashing=hashing,
     )
 
 
