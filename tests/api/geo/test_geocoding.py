@@ -406,15 +406,9 @@ def test_a_full_queue_answers_unavailable_with_retry_after_at_once(
 
 
 def test_a_self_hosted_server_is_not_held_to_one_request_a_second(
-    engine: Engine, settings: Settings, fake_geocoder: FakeNominatim
+    engine: Engine, nominatim_settings: Settings, fake_geocoder: FakeNominatim
 ) -> None:
-    own = replace(
-        settings,
-        geocoder="nominatim",
-        geocoder_domain=fake_geocoder.domain,
-        geocoder_scheme="http",
-        geocoder_user_agent="puente-tests",
-    )
+    own = replace(nominatim_settings, geocoder_min_delay_s=None)  # the fake is "our own"
     assert own.geocoder_delay_s == 0.0
     started = time.monotonic()
     for n in range(5):
