@@ -15,18 +15,17 @@ from litestar.di import Provide
 from sqlmodel import Session as SQLModelSession
 
 from api.db.engine import create_database_engine
+from api.geo.areas import POLYGONS_INFO_KEY, AreaPolygons
+from api.geo.geocoding import GEOCODER_INFO_KEY, Geocoder
 from api.http.auth import with_bearer_auth
 from api.http.caching import ConditionalGet
 from api.http.middleware.access_log import AccessLog, logging_config
 from api.http.middleware.cors import CorsPolicy
-from api.http.middleware.protection import (
-    BodyLimitMiddleware,
-    Limits,
-    build_stores,
-    rate_limit_middleware,
-)
+from api.http.middleware.keyed_hash import KeyedHash
+from api.http.middleware.protection import BodyLimitMiddleware, Limits, rate_limit_middleware
 from api.http.middleware.response_cache import ResponseCachePlugin
 from api.http.middleware.security_headers import SecurityHeaders
+from api.http.middleware.stores import build_stores
 from api.http.openapi import openapi_assets, openapi_config
 from api.http.problems import problem_details_plugin
 from api.http.routes import areas, events, facets, feeds, meta, reports, staff
@@ -63,8 +62,9 @@ def register_each_path_once(app_config: AppConfig) -> AppConfig:
 
 def create_app(settings: Settings | None = None, *, limits: Limits | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    limits = limits or Limits.from_env()
-    stores = build_stores(settings, limits)
+    limits = limits or Limits.from_settings(settings)
+    hashing = KeyedHash.from_settings(settings)
+    stores = build_stores(settings, hashing=hashing, namespace=limits.namespace)
     access_log = AccessLog()
     cors = CorsPolicy(write_origins=settings.cors_origins)
     security_headers = SecurityHeaders.from_settings(settings)
@@ -73,8 +73,15 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         engine_instance=engine,
         session_dependency_key="db_session",
         engine_dependency_key="db_engine",
-        # SQLModel sessions (a subclass): the geocoder and area tagging use ``exec``.
-        session_config=SyncSessionConfig(class_=SQLModelSession),
+        # SQLModel sessions (a subclass): the geocoder and area tagging use ``exec``. Through
+        # ``info`` they reach this app's geocoder and polygon cache.
+        session_config=SyncSessionConfig(
+            class_=SQLModelSession,
+            info={
+                GEOCODER_INFO_KEY: Geocoder(settings=settings),
+                POLYGONS_INFO_KEY: AreaPolygons(),
+            },
+        ),
     )
     # Set once the config has settled its scope key (unique per config in a process).
     database.before_send_handler = request_session_ender(database.session_scope_key)
@@ -105,21 +112,23 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         plugins=[
             SQLAlchemyPlugin(config=database),
             problem_details_plugin(),
-            ResponseCachePlugin(settings=settings, engine=engine),
+            ResponseCachePlugin(store=stores.response_cache, engine=engine, hashing=hashing),
         ],
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False),
             **PARAMS_DEPENDENCIES,
         },
         openapi_config=with_bearer_auth(openapi_config()),
-        state=State({"settings": settings, "engine": engine, **web_app_state()}),
+        state=State(
+            {"settings": settings, "engine": engine, "stores": stores, **web_app_state()}
+        ),
         on_shutdown=[engine.dispose, stores.close],
         stores=stores.registry,
         middleware=[
             access_log.middleware,
             cors.middleware,
             BodyLimitMiddleware,
-            *rate_limit_middleware(limits),
+            *rate_limit_middleware(limits, hashing),
             ConditionalGet(),
         ],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),

@@ -23,6 +23,15 @@ def load_settings() -> Settings:
         sys.exit(2)
 
 
+def share_hash_key_with_workers() -> None:
+    """Without ``PUENTE_HASH_KEY``, one drawn here for this server's workers (never stored),
+    so they share cache entries and rate-limit budgets."""
+    import os
+    import secrets
+
+    os.environ.setdefault("PUENTE_HASH_KEY", secrets.token_urlsafe(32))
+
+
 @click.group()
 @click.version_option(package_name="puente")
 def cli() -> None:
@@ -37,6 +46,7 @@ def cli() -> None:
 def run(host: str, port: int, workers: int, reload: bool) -> None:
     """Serve the API and the map page."""
     load_settings()  # fail fast, with one line, on a bad setting
+    share_hash_key_with_workers()
     import uvicorn
 
     uvicorn.run(
@@ -64,6 +74,7 @@ def run(host: str, port: int, workers: int, reload: bool) -> None:
 def serve(host: str, port: int, workers: int | None) -> None:
     """Serve for production: granian with several worker processes."""
     load_settings()  # fail fast, with one line, on a bad setting
+    share_hash_key_with_workers()
     import os
 
     from granian import Granian

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-__all__ = ["GEOCODERS", "Settings", "SettingsError"]
+__all__ = ["GEOCODERS", "RATE_UNITS", "Rate", "Settings", "SettingsError"]
 
 GEOCODERS = ("offline", "nominatim", "photon", "arcgis", "pelias")
+RATE_UNITS = ("second", "minute", "hour", "day")
+Rate = tuple[str, int]
+"""A rate limit: the window's unit (one of ``RATE_UNITS``) and how many requests fit in it."""
 DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILE_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -43,8 +46,9 @@ class Settings:
     geocoder_user_agent: str | None = None
     """User agent sent to the geocoder; Nominatim refuses requests without a real one."""
 
-    geocoder_min_delay_s: float = 1.0
-    """Least time between two requests to the geocoder, in seconds."""
+    geocoder_min_delay_s: float | None = None
+    """Least time between two requests to the geocoder, in seconds; unset, one second for
+    a public server (no ``geocoder_domain``) and none for a self-hosted one."""
 
     geocoder_timeout_s: float = 5.0
     """How long to wait for one geocoder answer, in seconds."""
@@ -63,6 +67,26 @@ class Settings:
 
     redis_url: str | None = None
     """Redis for shared rate-limit and cache stores; memory when unset."""
+
+    hash_key: str | None = field(default=None, repr=False)
+    """Key of the keyed hashes that name response-cache entries and rate-limit counters;
+    never stored. Unset, each process draws its own at start-up (workers then share no
+    cache entries and count budgets apart)."""
+
+    rate_limit_reads: Rate = ("minute", 600)
+    """Public reads (searches, feeds, pages) per client."""
+
+    rate_limit_reports: Rate = ("hour", 20)
+    """Public problem reports per client."""
+
+    rate_limit_staff: Rate = ("minute", 300)
+    """Staff requests (writes, imports, audit) per API key; per client without a valid key."""
+
+    max_body_bytes: int = 64 * 1024
+    """Largest JSON body a write may send."""
+
+    max_upload_bytes: int = 10 * 1024 * 1024
+    """Largest upload ``POST /api/v1/imports`` accepts."""
 
     timezone: str = "America/Chicago"
     """The region's time zone: opening hours and local event times are read in it."""
@@ -87,15 +111,37 @@ class Settings:
                 "PUENTE_GEOCODER_DOMAIN is required with PUENTE_GEOCODER=pelias: "
                 "Pelias has no public default host; name yours, e.g. pelias.example.org"
             )
-        if self.geocoder_min_delay_s < 0:
+        if self.geocoder_min_delay_s is not None and self.geocoder_min_delay_s < 0:
             raise SettingsError("PUENTE_GEOCODER_MIN_DELAY_S: expected a number >= 0")
-        if self.geocoder == "nominatim" and self.geocoder_min_delay_s < 1.0:
+        if (
+            self.geocoder == "nominatim"
+            and not self.geocoder_domain
+            and self.geocoder_delay_s < 1.0
+        ):
             raise SettingsError(
-                "PUENTE_GEOCODER_MIN_DELAY_S: Nominatim allows at most one request per second; "
-                "expected a number >= 1"
+                "PUENTE_GEOCODER_MIN_DELAY_S: the public Nominatim allows at most one request "
+                "per second; expected a number >= 1 (or name your own server in "
+                "PUENTE_GEOCODER_DOMAIN)"
             )
         if self.geocoder_timeout_s <= 0:
             raise SettingsError("PUENTE_GEOCODER_TIMEOUT_S: expected a number > 0")
+        for name, rate in (
+            ("PUENTE_RATE_LIMIT_READS", self.rate_limit_reads),
+            ("PUENTE_RATE_LIMIT_REPORTS", self.rate_limit_reports),
+            ("PUENTE_RATE_LIMIT_STAFF", self.rate_limit_staff),
+        ):
+            unit, count = rate
+            if unit not in RATE_UNITS or count <= 0:
+                raise SettingsError(
+                    f"{name}={count}/{unit}: expected COUNT/UNIT with COUNT > 0 and UNIT one "
+                    f"of {', '.join(RATE_UNITS)}, e.g. 600/minute"
+                )
+        for name, size in (
+            ("PUENTE_MAX_BODY_BYTES", self.max_body_bytes),
+            ("PUENTE_MAX_UPLOAD_BYTES", self.max_upload_bytes),
+        ):
+            if size <= 0:
+                raise SettingsError(f"{name}={size}: expected a whole number of bytes > 0")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -103,6 +149,13 @@ class Settings:
                 f"PUENTE_TIMEZONE={self.timezone!r}: expected an IANA time zone such as "
                 "America/Chicago"
             ) from exc
+
+    @property
+    def geocoder_delay_s(self) -> float:
+        """Least time between two geocoder requests: the setting, or its default."""
+        if self.geocoder_min_delay_s is not None:
+            return self.geocoder_min_delay_s
+        return 0.0 if self.geocoder_domain else 1.0
 
     @property
     def zone(self) -> ZoneInfo:
@@ -133,6 +186,7 @@ class Settings:
             "PUENTE_GEOCODER_API_KEY": "geocoder_api_key",
             "PUENTE_TILE_ATTRIBUTION": "tile_attribution",
             "PUENTE_REDIS_URL": "redis_url",
+            "PUENTE_HASH_KEY": "hash_key",
             "PUENTE_TIMEZONE": "timezone",
         }
         for name, attr in text_fields.items():
@@ -147,12 +201,34 @@ class Settings:
                     values[attr] = float(value)
                 except ValueError:
                     raise SettingsError(f"{name}={value!r}: expected a number") from None
+        for budget in ("reads", "reports", "staff"):
+            name = f"PUENTE_RATE_LIMIT_{budget.upper()}"
+            if raw := env.get(name, "").strip():
+                values[f"rate_limit_{budget}"] = _parse_rate(name, raw)
+        for name, attr in (
+            ("PUENTE_MAX_BODY_BYTES", "max_body_bytes"),
+            ("PUENTE_MAX_UPLOAD_BYTES", "max_upload_bytes"),
+        ):
+            if raw := env.get(name, "").strip():
+                if not raw.isdigit() or int(raw) <= 0:
+                    raise SettingsError(f"{name}={raw!r}: expected a whole number of bytes > 0")
+                values[attr] = int(raw)
         if "PUENTE_TILE_URL" in env:
             tile = env["PUENTE_TILE_URL"].strip()
             values["tile_url"] = None if tile.lower() in ("", "none", "off") else tile
         if origins := env.get("PUENTE_CORS_ORIGINS", "").strip():
             values["cors_origins"] = tuple(o.strip() for o in origins.split(",") if o.strip())
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _parse_rate(name: str, raw: str) -> Rate:
+    count, _, unit = raw.partition("/")
+    if not count.strip().isdigit() or int(count) <= 0 or unit.strip() not in RATE_UNITS:
+        raise SettingsError(
+            f"{name}={raw!r}: expected COUNT/UNIT with COUNT > 0 and UNIT one of "
+            f"{', '.join(RATE_UNITS)}, e.g. 600/minute"
+        )
+    return unit.strip(), int(count)
 
 
 def _check_database_url(value: str) -> None:

@@ -3,7 +3,9 @@
 An area's polygon is kept as GeoJSON text with its bounding box and a centre point in plain
 columns. Finding the areas that contain a point is two steps: the bounding boxes narrow the
 candidates in SQL, then shapely decides with the exact polygon, prepared once per area
-version and kept in memory.
+version and kept in memory by the app's :class:`AreaPolygons` (a bounded
+``cachetools.LRUCache``, reached through the database session's ``info``; a session without
+one parses what it needs each time).
 
 A point exactly on an area's edge counts as inside (``covers``), so a location on a
 boundary street is tagged with the areas on both sides rather than with neither.
@@ -20,12 +22,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 import shapely  # type: ignore[import-untyped]
 import shapely.errors  # type: ignore[import-untyped]
+from cachetools import LRUCache
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape  # type: ignore[import-untyped]
 from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
 from shapely.validation import explain_validity  # type: ignore[import-untyped]
@@ -36,8 +38,10 @@ from sqlmodel import Session, col, select
 from api.db.models import Area, Location, LocationArea, utcnow
 
 __all__ = [
+    "POLYGONS_INFO_KEY",
     "ZIP_KIND",
     "AreaLookup",
+    "AreaPolygons",
     "areas_containing",
     "parse_area_geometry",
     "retag_locations",
@@ -46,7 +50,8 @@ __all__ = [
 ]
 
 ZIP_KIND = "zip"
-_CACHE_SIZE = 4096
+POLYGONS_INFO_KEY = "puente.area_polygons"
+"""Where a database session's ``info`` holds the app's :class:`AreaPolygons`."""
 _BATCH = 500
 
 Outcome = Literal["created", "updated", "unchanged"]
@@ -344,20 +349,36 @@ def _replace_tags(session: Session, location_id: int, wanted: set[int]) -> int:
     return 1
 
 
-_polygon_cache: OrderedDict[tuple[Any, ...], BaseGeometry] = OrderedDict()
-_polygon_lock = threading.Lock()
+class AreaPolygons:
+    """Prepared area polygons, keyed by database, area and version; at most ``size`` kept,
+    the least recently used dropped first."""
+
+    def __init__(self, *, size: int = 4096) -> None:
+        self._polygons: LRUCache[tuple[Any, ...], BaseGeometry] = LRUCache(maxsize=size)
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> BaseGeometry | None:
+        with self._lock:
+            return self._polygons.get(key)
+
+    def put(self, key: tuple[Any, ...], polygon: BaseGeometry) -> None:
+        with self._lock:
+            self._polygons[key] = polygon
+
+    def __len__(self) -> int:
+        return len(self._polygons)
 
 
 def _polygons(session: Session, candidates: Sequence[tuple[Any, Any]]) -> dict[int, BaseGeometry]:
     """Prepared polygons by area id, parsed once per database, area and version."""
+    kept = session.info.get(POLYGONS_INFO_KEY)
+    cache = kept if isinstance(kept, AreaPolygons) else None
     database = str(session.get_bind().engine.url)
     keys = {area_id: (database, area_id, updated) for area_id, updated in candidates}
     found: dict[int, BaseGeometry] = {}
-    with _polygon_lock:
-        for area_id, key in keys.items():
-            if (polygon := _polygon_cache.get(key)) is not None:
-                _polygon_cache.move_to_end(key)
-                found[area_id] = polygon
+    for area_id, key in keys.items():
+        if cache is not None and (polygon := cache.get(key)) is not None:
+            found[area_id] = polygon
     missing = [area_id for area_id in keys if area_id not in found]
     if missing:
         rows = session.exec(select(Area.id, Area.geometry).where(col(Area.id).in_(missing)))
@@ -366,8 +387,6 @@ def _polygons(session: Session, candidates: Sequence[tuple[Any, Any]]) -> dict[i
             polygon = shape(json.loads(text))
             shapely.prepare(polygon)
             found[area_id] = polygon
-            with _polygon_lock:
-                _polygon_cache[keys[area_id]] = polygon
-                while len(_polygon_cache) > _CACHE_SIZE:
-                    _polygon_cache.popitem(last=False)
+            if cache is not None:
+                cache.put(keys[area_id], polygon)
     return found

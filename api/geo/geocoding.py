@@ -1,18 +1,29 @@
-"""Addresses to points, through the configured geocoder and a database cache.
+"""Addresses to points, through the configured geocoder and two caches.
 
-Every answer from an online provider, a "no match" included, is kept in ``GeocodeCache``
-under the provider's name and the normalised query, so asking again costs no request. The
-cache keeps the question and the answer, never who asked. Provider failures (timeouts, rate
-limits, server errors, no connection) become :class:`GeocodeUnavailable` with a reason a
-person can act on; they are not cached, so a later run asks again.
+Staff addresses (imports, edits) are kept in the database's ``GeocodeCache`` under the
+provider's name and the normalised query, a "no match" included, so asking again costs no
+request; the row keeps the question and the answer, never who asked. A resident's address
+search reads that cache but never writes to it: its answer (a "no match" included) is
+remembered only in the process's memory, for ``RESIDENT_MEMORY_S`` at most, in a bounded
+``cachetools.TTLCache``. Provider failures (timeouts, rate limits, server errors, no
+connection) become :class:`GeocodeUnavailable` with a reason a person can act on; they are
+not cached, so a later run asks again.
+
+The state of one process — the provider's client, its pacing, the queue bound and the
+residents' memory — is a :class:`Geocoder`, built in ``create_app`` and reached through the
+request's database session (``Session.info``); a session without one (the command line)
+gets a fresh one per call, whose pacing still holds for callers asking one after another.
 
 Providers (``PUENTE_GEOCODER``):
 
 - ``offline`` — the ``zipcodes`` package's ZIP centroids; needs a ZIP code (the
   ``postal_code`` argument, or the last five-digit ZIP in the query). Local, so not cached.
-- ``nominatim``, ``photon``, ``arcgis``, ``pelias`` — geopy's clients, one per process and
-  settings, behind geopy's ``RateLimiter`` so ``PUENTE_GEOCODER_MIN_DELAY_S`` holds across
-  all calls, with no retries (a retry would hide a failure and break the provider's rate).
+- ``nominatim``, ``photon``, ``arcgis``, ``pelias`` — geopy's clients, one per
+  :class:`Geocoder`, asked one request at a time: each request holds the provider for
+  ``PUENTE_GEOCODER_MIN_DELAY_S`` (by default one second for a public server, none for your
+  own ``PUENTE_GEOCODER_DOMAIN``), with no retries (a retry would hide a failure and break
+  the provider's rate). At most ``max_waiting`` searches wait their turn; one more is
+  refused at once with :class:`api.errors.Unavailable` and a ``Retry-After``.
 
 Precision is read from what the provider says it found:
 
@@ -41,13 +52,16 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import zipcodes
+from cachetools import TTLCache
 from geopy.adapters import AdapterHTTPError, RequestsAdapter  # type: ignore[import-untyped]
 from geopy.exc import (  # type: ignore[import-untyped]
     GeocoderAuthenticationFailure,
@@ -60,18 +74,20 @@ from geopy.exc import (  # type: ignore[import-untyped]
     GeocoderUnavailable,
     GeopyError,
 )
-from geopy.extra.rate_limiter import RateLimiter  # type: ignore[import-untyped]
 from geopy.geocoders import ArcGIS, Nominatim, Pelias, Photon  # type: ignore[import-untyped]
 from geopy.location import Location as GeopyLocation  # type: ignore[import-untyped]
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from api.db.models import GeocodeCache, Precision
+from api.errors import Unavailable
 from api.settings import Settings
 
 __all__ = [
+    "GEOCODER_INFO_KEY",
     "GeocodeResult",
     "GeocodeUnavailable",
+    "Geocoder",
     "find_zip_code",
     "geocode",
     "geocoder_name",
@@ -80,6 +96,10 @@ __all__ = [
 ]
 
 QUERY_MAX_LENGTH = 500
+GEOCODER_INFO_KEY = "puente.geocoder"
+"""Where a database session's ``info`` holds the app's :class:`Geocoder`."""
+RESIDENT_MEMORY_S = 300
+"""How long a resident's address search is remembered (in memory only), in seconds."""
 _PUNCTUATION = re.compile(r"[\W_]+")
 _ZIP = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
 
@@ -134,14 +154,20 @@ def zip_centroid(postal_code: str) -> GeocodeResult | None:
 
 
 def geocode(
-    session: Session, settings: Settings, query: str, *, postal_code: str | None = None
+    session: Session,
+    settings: Settings,
+    query: str,
+    *,
+    postal_code: str | None = None,
+    resident: bool = False,
 ) -> GeocodeResult | None:
     """A point for an address, or None when the geocoder finds no match.
 
-    Raises :class:`GeocodeUnavailable` when an online provider cannot answer, and
-    ``ValueError`` for a query longer than 500 characters. New answers are added to the
-    session (in a savepoint, so a concurrent duplicate cannot spoil the caller's
-    transaction); the caller commits.
+    Raises :class:`GeocodeUnavailable` when an online provider cannot answer,
+    :class:`api.errors.Unavailable` when too many searches already wait for it, and
+    ``ValueError`` for a query longer than 500 characters. A ``resident`` search is
+    remembered in memory only; other new answers are added to the session (in a savepoint,
+    so a concurrent duplicate cannot spoil the caller's transaction) and the caller commits.
     """
     if settings.geocoder == "offline":
         code = postal_code or find_zip_code(query)
@@ -163,8 +189,28 @@ def geocode(
     ).first()
     if cached is not None:
         return _from_cache(cached)
-    result = _ask_provider(settings, text)
-    _store(session, settings.geocoder, key, result)
+    geocoder = session.info.get(GEOCODER_INFO_KEY)
+    if not isinstance(geocoder, Geocoder) or geocoder.settings != settings:
+        # Used once: keep the provider's rate for whoever asks next by waiting it out here.
+        once = Geocoder(settings=settings)
+        try:
+            return _ask(session, once, key, text, resident=resident)
+        finally:
+            once.rest()
+    return _ask(session, geocoder, key, text, resident=resident)
+
+
+def _ask(
+    session: Session, geocoder: Geocoder, key: str, text: str, *, resident: bool
+) -> GeocodeResult | None:
+    if not resident:
+        result = geocoder.ask(text)
+        _store(session, geocoder.settings.geocoder, key, result)
+        return result
+    found, result = geocoder.recall(key)
+    if not found:
+        result = geocoder.ask(text)
+        geocoder.remember(key, result)
     return result
 
 
@@ -203,40 +249,85 @@ class _Client:
     precision: Callable[[Mapping[str, Any]], Precision]
 
 
-_clients: dict[tuple[Any, ...], _Client] = {}
-_clients_lock = threading.Lock()
+class Geocoder:
+    """One process's way to the configured provider: its client, one request at a time
+    paced by ``settings.geocoder_delay_s``, at most ``max_waiting`` callers waiting, and a
+    bounded, brief memory of residents' searches."""
 
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        max_waiting: int = 4,
+        remembered: int = 2048,
+        remember_s: float = RESIDENT_MEMORY_S,
+    ) -> None:
+        self.settings = settings
+        self.max_waiting = max_waiting
+        self._client: _Client | None = None
+        self._turn = threading.Lock()
+        self._count_lock = threading.Lock()
+        self._waiting = 0
+        self._next_at = 0.0
+        self._recent: TTLCache[str, GeocodeResult | None] = TTLCache(
+            maxsize=remembered, ttl=remember_s
+        )
+        self._recent_lock = threading.Lock()
 
-def _ask_provider(settings: Settings, text: str) -> GeocodeResult | None:
-    client = _client(settings)
-    try:
-        found: GeopyLocation | None = client.ask(text, **client.options)
-    except GeopyError as error:
-        raise _unavailable(error, settings) from None
-    if found is None:
-        return None
-    return GeocodeResult(
-        latitude=float(found.latitude),
-        longitude=float(found.longitude),
-        precision=client.precision(found.raw),
-    )
+    def recall(self, key: str) -> tuple[bool, GeocodeResult | None]:
+        """Whether a resident asked for ``key`` lately, and the answer then."""
+        with self._recent_lock:
+            if key in self._recent:
+                return True, self._recent[key]
+        return False, None
 
+    def remember(self, key: str, result: GeocodeResult | None) -> None:
+        with self._recent_lock:
+            self._recent[key] = result
 
-def _client(settings: Settings) -> _Client:
-    """The geocoder and its rate limiter, one per process for the same provider settings."""
-    key = (
-        settings.geocoder,
-        settings.geocoder_domain,
-        settings.geocoder_scheme,
-        settings.geocoder_user_agent,
-        settings.geocoder_api_key,
-        settings.geocoder_timeout_s,
-        settings.geocoder_min_delay_s,
-    )
-    with _clients_lock:
-        if (client := _clients.get(key)) is None:
-            client = _clients[key] = _build_client(settings)
-        return client
+    def ask(self, text: str) -> GeocodeResult | None:
+        """The provider's answer for ``text``, waiting for this process's turn."""
+        with self._count_lock:
+            if self._waiting >= self.max_waiting + 1:  # the one asking now, and those waiting
+                raise Unavailable(
+                    "Geocoder",
+                    "Too many address searches are waiting for the geocoder; try again in a "
+                    "few seconds.",
+                    retry_after_s=max(1, math.ceil(self.settings.geocoder_delay_s * 2)),
+                )
+            self._waiting += 1
+        try:
+            with self._turn:
+                if (rest := self._next_at - time.monotonic()) > 0:
+                    time.sleep(rest)
+                try:
+                    return self._ask_provider(text)
+                finally:
+                    self._next_at = time.monotonic() + self.settings.geocoder_delay_s
+        finally:
+            with self._count_lock:
+                self._waiting -= 1
+
+    def rest(self) -> None:
+        """Wait until the provider may be asked again (for a Geocoder used once)."""
+        if (rest := self._next_at - time.monotonic()) > 0:
+            time.sleep(rest)
+
+    def _ask_provider(self, text: str) -> GeocodeResult | None:
+        if self._client is None:
+            self._client = _build_client(self.settings)
+        client = self._client
+        try:
+            found: GeopyLocation | None = client.ask(text, **client.options)
+        except GeopyError as error:
+            raise _unavailable(error, self.settings) from None
+        if found is None:
+            return None
+        return GeocodeResult(
+            latitude=float(found.latitude),
+            longitude=float(found.longitude),
+            precision=client.precision(found.raw),
+        )
 
 
 def _build_client(settings: Settings) -> _Client:
@@ -269,13 +360,7 @@ def _build_client(settings: Settings) -> _Client:
         precision = _pelias_precision
     else:
         raise GeocodeUnavailable(f"unknown geocoder {settings.geocoder!r}")
-    limited = RateLimiter(
-        geocoder.geocode,
-        min_delay_seconds=settings.geocoder_min_delay_s,
-        max_retries=0,
-        swallow_exceptions=False,
-    )
-    return _Client(ask=limited, options=options, precision=precision)
+    return _Client(ask=geocoder.geocode, options=options, precision=precision)
 
 
 def _unavailable(error: GeopyError, settings: Settings) -> GeocodeUnavailable:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
 from advanced_alchemy.extensions.litestar.plugins.init.config.sync import (
     autocommit_handler_maker,
 )
@@ -22,13 +21,12 @@ def request_session_ender(scope_key: str) -> Callable[[Message, Scope], Awaitabl
     server: under load every worker thread may be waiting for a pooled connection that only
     such a hop would give back, until the pool's timeout. Ending a session is short — a
     rollback of a read, or a small commit, since handlers that change data commit before
-    answering (``api.http.routes.staff``) — so it runs here; requests without a session (cache
-    hits, static files, ``/health``) pass straight through.
+    answering (``api.http.routes.staff``) — so it runs here; for requests without a session
+    (cache hits, static files, ``/health``) the handler finds none and does nothing.
     """
     autocommit = autocommit_handler_maker(session_scope_key=scope_key)
 
     async def end_request_session(message: Message, scope: Scope) -> None:
-        if get_aa_scope_state(scope, scope_key) is not None:
-            autocommit(message, scope)
+        autocommit(message, scope)
 
     return end_request_session

@@ -362,7 +362,7 @@ def _geocode(session: Session, settings: Settings, address: str) -> tuple[float,
             bind=session.connection(), join_transaction_mode="create_savepoint"
         )
     try:
-        found = geocode(session, settings, address)
+        found = geocode(session, settings, address, resident=True)
     except GeocodeUnavailable as exc:
         raise Unavailable(
             "Geocoder", f"The address could not be looked up right now: {exc.reason}"

@@ -7,6 +7,10 @@ plain SQL all move it when they commit, so no cached read outlives the data it w
 from. Old entries are never read again and age out with their expiry (or, in memory, when
 the store is full).
 
+A key names the database and the version in plain text and the request (method, path, sorted
+query, varying headers) only as a keyed hash (:class:`KeyedHash`), so a store shared in Redis
+holds no searched address, point or words in readable form.
+
 Every ``GET`` under the public API prefix is cached except the feeds (``.geojson``, ``.csv``,
 ``.ics``), which stream the whole filtered result. A handler that sets ``cache`` itself
 keeps its own setting. Entries are kept ``expiration`` seconds at most, which also bounds
@@ -17,7 +21,6 @@ from __future__ import annotations
 
 from copy import copy, deepcopy
 from dataclasses import dataclass, field
-from datetime import timedelta
 from hashlib import sha256
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -28,19 +31,12 @@ from litestar.config.response_cache import ResponseCacheConfig
 from litestar.handlers import HTTPRouteHandler
 from litestar.plugins import InitPluginProtocol
 from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from sqlalchemy import Engine
 
 from api.db.version import DirectoryVersionReader
-from api.settings import Settings
+from api.http.middleware.keyed_hash import KeyedHash
 
-__all__ = [
-    "FEED_SUFFIXES",
-    "BoundedMemoryStore",
-    "ResponseCachePlugin",
-    "VersionedKeyBuilder",
-]
+__all__ = ["FEED_SUFFIXES", "ResponseCachePlugin", "VersionedKeyBuilder"]
 
 FEED_SUFFIXES = (".geojson", ".csv", ".ics")
 STORE_NAME = "response_cache"
@@ -53,9 +49,11 @@ VARY_HEADERS = ("accept", "accept-encoding", "accept-language")
 
 @dataclass(frozen=True, kw_only=True)
 class VersionedKeyBuilder:
-    """Builds the cache key: directory version, path, sorted query and the varying headers."""
+    """Builds the cache key: database, directory version, and a keyed hash of the method,
+    path, sorted query and the varying headers."""
 
     engine: Engine
+    hashing: KeyedHash
     database: str = field(init=False)
     """Names the database, so deployments (or test databases) sharing one Redis never mix."""
     version: DirectoryVersionReader = field(init=False)
@@ -74,71 +72,24 @@ class VersionedKeyBuilder:
             version = scope[VERSION_SCOPE_KEY] = self.version()
         query = sorted(request.query_params.multi_items())
         headers = [request.headers.get(name, "") for name in VARY_HEADERS]
-        return "\n".join(
-            (
-                self.database,
-                str(version),
-                request.method,
-                request.url.path,
-                urlencode(query),
-                *headers,
-            )
-        )
-
-
-class BoundedMemoryStore(MemoryStore):
-    """Litestar's memory store, holding at most ``max_bytes`` of values (the oldest go first).
-
-    Every distinct query adds an entry and stale versions are never read again, so an
-    unbounded store would grow with traffic until the entries expire. The bound is on
-    bytes, not entries: answers range from a few hundred bytes to a hundred kilobytes.
-    """
-
-    __slots__ = ("_held", "max_bytes")
-
-    def __init__(self, *, max_bytes: int = 32 * 2**20) -> None:
-        super().__init__()
-        self.max_bytes = max_bytes
-        self._held = 0
-        """Bytes held, counted up on each set; entries that expire or are deleted are only
-        subtracted when the count is next found over the bound and taken again."""
-
-    async def set(
-        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
-    ) -> None:
-        await super().set(key, value, expires_in)
-        async with self._lock:
-            self._held += len(value)
-            if self._held <= self.max_bytes:
-                return
-            self._held = sum(len(entry.data) for entry in self._store.values())
-            while self._held > self.max_bytes and self._store:
-                oldest = next(iter(self._store))
-                self._held -= len(self._store.pop(oldest).data)
+        request_text = "\n".join((request.method, request.url.path, urlencode(query), *headers))
+        return f"{self.database}:{version}:{self.hashing.digest('response', request_text)}"
 
 
 @dataclass(kw_only=True, eq=False)
 class ResponseCachePlugin(InitPluginProtocol):
-    """Caches the public API's reads; Redis when ``PUENTE_REDIS_URL`` is set, memory otherwise."""
+    """Caches the public API's reads in ``store`` (shared Redis or per-process memory)."""
 
-    settings: Settings
+    store: Store
     engine: Engine
+    hashing: KeyedHash
     path_prefix: str = "/api/v1"
     """Reads under this prefix are cached."""
     expiration: int = 60
     """Seconds an entry is kept at most."""
-    max_memory_bytes: int = 32 * 2**20
-    """Bytes of answers the in-memory store holds (per process) before dropping the oldest."""
-
-    def store(self) -> Store:
-        if self.settings.redis_url:
-            return RedisStore.with_client(
-                url=self.settings.redis_url, namespace="puente_response_cache"
-            )
-        return BoundedMemoryStore(max_bytes=self.max_memory_bytes)
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        key_builder = VersionedKeyBuilder(engine=self.engine)
+        key_builder = VersionedKeyBuilder(engine=self.engine, hashing=self.hashing)
         app_config.response_cache_config = ResponseCacheConfig(
             default_expiration=self.expiration, key_builder=key_builder, store=STORE_NAME
         )
@@ -146,9 +97,9 @@ class ResponseCachePlugin(InitPluginProtocol):
         app_config.on_shutdown = [key_builder.version.close, *app_config.on_shutdown]
         stores = app_config.stores
         if stores is None or isinstance(stores, dict):
-            app_config.stores = {**(stores or {}), STORE_NAME: self.store()}
+            app_config.stores = {**(stores or {}), STORE_NAME: self.store}
         else:
-            stores.register(STORE_NAME, self.store(), allow_override=True)
+            stores.register(STORE_NAME, self.store, allow_override=True)
         app_config.route_handlers = [
             self._with_cache(handler, "") for handler in app_config.route_handlers
         ]

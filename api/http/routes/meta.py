@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from litestar import get
-from litestar.di import NamedDependency
+from typing import Any
+
+import anyio.to_thread
+from litestar import Request, get
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.db.engine import ping
+from api.http.middleware.stores import StoreSet
 from api.http.problems import Problem
 
 __all__ = ["health", "ready"]
@@ -18,10 +21,21 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/ready", tags=["meta"], summary="Readiness: the database answers", sync_to_thread=True)
-def ready(db_engine: NamedDependency[Engine]) -> dict[str, str]:
+@get(
+    "/ready",
+    tags=["meta"],
+    summary="Readiness: the database answers",
+    description=(
+        "503 when the database cannot be reached. Redis is optional: when it is configured "
+        'but unreachable the answer is still 200, with `"status": "degraded"` and '
+        '`"redis": "unreachable"` (reads are then served uncached, rate limits not counted).'
+    ),
+)
+async def ready(request: Request[Any, Any, Any]) -> dict[str, str]:
+    engine: Engine = request.app.state["engine"]
+    stores: StoreSet = request.app.state["stores"]
     try:
-        ping(db_engine)
+        await anyio.to_thread.run_sync(ping, engine)
     except SQLAlchemyError:
         raise Problem(
             503,
@@ -29,4 +43,6 @@ def ready(db_engine: NamedDependency[Engine]) -> dict[str, str]:
             "The directory's database cannot be reached.",
             headers={"Retry-After": "5"},
         ) from None
-    return {"status": "ready", "database": db_engine.dialect.name}
+    redis = await stores.state()
+    status = "degraded" if redis == "unreachable" else "ready"
+    return {"status": status, "database": engine.dialect.name, "redis": redis}

@@ -3,6 +3,8 @@ from __future__ import annotations
 import itertools
 import logging
 import socket
+import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -10,7 +12,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.db.models import GeocodeCache, Organization, Precision
+from api.errors import Unavailable
 from api.geo.geocoding import (
+    GEOCODER_INFO_KEY,
+    Geocoder,
     GeocodeResult,
     GeocodeUnavailable,
     find_zip_code,
@@ -319,3 +324,104 @@ def test_a_row_cached_meanwhile_does_not_spoil_the_callers_transaction(
     assert (row.latitude, row.longitude) == (1.0, 2.0)
     with Session(engine) as session:
         assert [o.name for o in session.exec(select(Organization)).all()] == ["Kept"]
+
+
+# --- residents' searches, the queue, the pacing ------------------------------------------------
+
+
+def test_a_residents_search_is_remembered_in_memory_only(
+    engine: Engine, nominatim_settings: Settings, fake_geocoder: FakeNominatim
+) -> None:
+    fake_geocoder.answer(ADDRESS, LAT, LON)
+    geocoder = Geocoder(settings=nominatim_settings, remember_s=60)
+    for _ in range(2):
+        with Session(engine, info={GEOCODER_INFO_KEY: geocoder}) as session:
+            found = geocode(session, nominatim_settings, ADDRESS, resident=True)
+            session.commit()
+        assert found == GeocodeResult(LAT, LON, Precision.ROOFTOP)
+    with Session(engine, info={GEOCODER_INFO_KEY: geocoder}) as session:
+        assert geocode(session, nominatim_settings, "Nowhere Street 9", resident=True) is None
+        assert geocode(session, nominatim_settings, "Nowhere Street 9", resident=True) is None
+        session.commit()
+    assert fake_geocoder.request_count == 2  # each address asked once, "no match" included
+    assert cached_rows(engine) == []  # nothing a resident typed reaches the database
+
+
+def test_a_residents_search_is_forgotten_after_a_while(
+    engine: Engine, nominatim_settings: Settings, fake_geocoder: FakeNominatim
+) -> None:
+    fast = replace(nominatim_settings, geocoder_min_delay_s=0.0)
+    fake_geocoder.answer(ADDRESS, LAT, LON)
+    geocoder = Geocoder(settings=fast, remember_s=0.2)
+    with Session(engine, info={GEOCODER_INFO_KEY: geocoder}) as session:
+        geocode(session, fast, ADDRESS, resident=True)
+        time.sleep(0.3)
+        geocode(session, fast, ADDRESS, resident=True)
+    assert fake_geocoder.request_count == 2
+
+
+def test_a_residents_search_uses_what_staff_imported(
+    engine: Engine, nominatim_settings: Settings, fake_geocoder: FakeNominatim
+) -> None:
+    fake_geocoder.answer(ADDRESS, LAT, LON)
+    with Session(engine) as session:
+        geocode(session, nominatim_settings, ADDRESS)  # a staff address: kept
+        session.commit()
+    with Session(engine) as session:
+        found = geocode(session, nominatim_settings, ADDRESS, resident=True)
+    assert found == GeocodeResult(LAT, LON, Precision.ROOFTOP)
+    assert fake_geocoder.request_count == 1
+    assert len(cached_rows(engine)) == 1
+
+
+def test_a_full_queue_answers_unavailable_with_retry_after_at_once(
+    engine: Engine, nominatim_settings: Settings, fake_geocoder: FakeNominatim
+) -> None:
+    slow = replace(nominatim_settings, geocoder_min_delay_s=0.0, geocoder_timeout_s=5.0)
+    geocoder = Geocoder(settings=slow, max_waiting=2)
+    for n in range(10):
+        fake_geocoder.answer(f"{n} Main St", LAT, LON, delay_s=0.6)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def search(n: int) -> None:
+        with Session(engine, info={GEOCODER_INFO_KEY: geocoder}) as session:
+            started = time.monotonic()
+            try:
+                geocode(session, slow, f"{n} Main St", resident=True)
+                outcome = "found"
+            except Unavailable as refused:
+                assert refused.retry_after_s >= 1
+                assert time.monotonic() - started < 0.5  # refused at once, not after a wait
+                outcome = "refused"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=search, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["found"] * 3 + ["refused"] * 5  # one asking, two waiting
+
+
+def test_a_self_hosted_server_is_not_held_to_one_request_a_second(
+    engine: Engine, nominatim_settings: Settings, fake_geocoder: FakeNominatim
+) -> None:
+    own = replace(nominatim_settings, geocoder_min_delay_s=None)  # the fake is "our own"
+    assert own.geocoder_delay_s == 0.0
+    started = time.monotonic()
+    for n in range(5):
+        with Session(engine) as session:
+            geocode(session, own, f"{n} Elm St")
+    assert fake_geocoder.request_count == 5
+    assert time.monotonic() - started < 3.0  # five at one a second would take four or more
+
+
+def test_the_public_nominatim_keeps_its_floor(settings: Settings) -> None:
+    public = replace(settings, geocoder="nominatim", geocoder_user_agent="puente-tests")
+    assert public.geocoder_delay_s == 1.0
+    with pytest.raises(SettingsError, match="PUENTE_GEOCODER_MIN_DELAY_S"):
+        replace(public, geocoder_min_delay_s=0.5)
+    own = replace(public, geocoder_domain="nominatim.example.org", geocoder_min_delay_s=0.0)
+    assert own.geocoder_delay_s == 0.0

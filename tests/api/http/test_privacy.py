@@ -1,18 +1,22 @@
-"""Searches leave no trace: not in any log line, not in any table but the geocode cache."""
+"""Searches leave no trace: not in any log line, not in any table, nothing readable in Redis."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator
 
 import pytest
+import redis
 from litestar.testing import TestClient
 from sqlalchemy import Engine, inspect, text
 
 from api.app import create_app
 from api.http.middleware.access_log import ACCESS_LOGGER
+from api.http.middleware.protection import Limits
 from api.settings import Settings
 from tests.api.directory_rows import add_resource
+from tests.api.http.middleware.test_protection import redis_url
 from tests.conftest import settings_with
 from tests.fake_geocoder import FakeNominatim
 
@@ -91,5 +95,39 @@ def test_searches_by_address_and_point_are_neither_logged_nor_stored(
                 for secret in ("Quietude", "quietude", *POINT, CLIENT_ADDRESS):
                     assert secret not in stored, (table, stored)
         cached = connection.execute(text("SELECT * FROM geocode_cache")).all()
-    assert len(cached) == 1
-    assert CLIENT_ADDRESS not in " ".join(str(v) for v in cached[0])
+    assert cached == []  # a resident's address is remembered in memory only, briefly
+
+
+def test_redis_holds_no_search_and_no_client_address(
+    settings: Settings, engine: Engine, fake: FakeNominatim
+) -> None:
+    """After searches by address, point and words, nothing in Redis reads as any of them."""
+    url = redis_url()
+    add_resource(engine)
+    namespace = f"puente_test_{uuid.uuid4().hex[:10]}"
+    online = settings_with(
+        settings,
+        redis_url=url,
+        geocoder="nominatim",
+        geocoder_domain=fake.domain,
+        geocoder_scheme="http",
+        geocoder_user_agent="puente-tests",
+    )
+    near = f"{POINT[0]},{POINT[1]}"
+    words = "Quietude clinic"
+    with TestClient(create_app(online, limits=Limits(namespace=namespace))) as client:
+        for params in ({"address": ADDRESS}, {"near": near}, {"q": words, "near": near}):
+            assert client.get("/api/v1/resources", params=params).status_code == 200
+            assert client.get("/api/v1/resources", params=params).status_code == 200
+        assert client.get("/api/v1/events", params={"address": ADDRESS}).status_code == 200
+    shared = redis.Redis.from_url(url)
+    try:
+        stored = [(key, shared.dump(key) or b"") for key in shared.scan_iter(f"{namespace}*")]
+        assert any(b"response_cache" in key for key, _ in stored)  # answers were kept
+        assert any(b"rate_limit" in key for key, _ in stored)  # and budgets counted
+        readable = b" ".join(key + b" " + value for key, value in stored).lower()
+        for secret in (*SECRETS, "32.7311", "96.7011", "clinic", "4242+quietude", "salt"):
+            assert secret.lower().encode() not in readable, secret
+    finally:
+        for key, _ in stored:
+            shared.delete(key)

@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from advanced_alchemy.extensions.litestar._utils import set_aa_scope_state
+from advanced_alchemy.extensions.litestar import SQLAlchemySyncConfig
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.testing import TestClient
 from sqlalchemy import Engine, func
 from sqlalchemy.exc import OperationalError
@@ -76,11 +77,12 @@ async def test_ending_a_session_needs_no_worker_thread(engine: Engine) -> None:
     loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
     release = threading.Event()
     busy = loop.run_in_executor(None, release.wait, 10)  # the only worker thread, taken
-    session = Session(engine)
-    session.exec(select(func.count()).select_from(Organization)).one()
+    config = SQLAlchemySyncConfig(engine_instance=engine, session_scope_key="test_session")
+    state = State({config.session_maker_app_state_key: config.create_session_maker()})
     scope: Any = {"type": "http"}
-    set_aa_scope_state(scope, "test_session", session)
-    end_session = request_session_ender("test_session")
+    session = config.provide_session(state, scope)  # kept in the scope, as for a request
+    session.execute(select(func.count()).select_from(Organization)).one()
+    end_session = request_session_ender(config.session_scope_key)  # made unique per process
     try:
         start = {"type": "http.response.start", "status": 200, "headers": []}
         await asyncio.wait_for(end_session(start, scope), timeout=3)

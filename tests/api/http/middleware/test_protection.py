@@ -211,6 +211,24 @@ def test_reports_and_staff_have_budgets_of_their_own(settings: Settings, engine:
         assert client.get("/api/v1/reports", headers=other_key).status_code == 200
 
 
+def test_made_up_staff_tokens_share_their_clients_budget(
+    settings: Settings, engine: Engine
+) -> None:
+    """A fresh random token per request must not buy a fresh budget."""
+    key = bearer(issue_key(engine, "admin"))
+    with limited(settings, staff=("minute", 2)) as client:
+        statuses = [
+            client.get(
+                "/api/v1/audit", headers=bearer(f"made-up-{n}-{uuid.uuid4().hex}")
+            ).status_code
+            for n in range(4)
+        ]
+        assert statuses == [401, 401, 429, 429]
+        assert client.get("/api/v1/audit").status_code == 429  # no token: the same client
+        # A valid key is counted on its own, whoever sent the made-up ones.
+        assert client.get("/api/v1/audit", headers=key).status_code == 200
+
+
 def redis_url() -> str:
     value = os.environ.get("PUENTE_TEST_REDIS_URL", "").strip()
     if not value:
@@ -225,7 +243,8 @@ def redis_url() -> str:
 def shared_apps(settings: Settings) -> Iterator[tuple[TestClient[Litestar], TestClient[Litestar]]]:
     url = redis_url()
     limits = Limits(reads=("minute", 3), namespace=f"puente_test_{uuid.uuid4().hex[:10]}")
-    with_redis = settings_with(settings, redis_url=url)
+    # One key for both workers, as ``puente serve`` gives its workers.
+    with_redis = settings_with(settings, redis_url=url, hash_key=uuid.uuid4().hex)
     with (
         TestClient(create_app(with_redis, limits=limits)) as first,
         TestClient(create_app(with_redis, limits=limits)) as second,
@@ -254,14 +273,19 @@ def test_a_budget_is_shared_by_two_workers_through_redis(
 
 
 def test_limits_read_from_the_environment() -> None:
-    limits = Limits.from_env(
-        {"PUENTE_RATE_LIMIT_READS": "50/second", "PUENTE_MAX_BODY_BYTES": "10"}
-    )
-    assert limits.reads == ("second", 50) and limits.max_body_bytes == 10
     from api.settings import SettingsError
 
+    settings = Settings.from_env(
+        {"PUENTE_RATE_LIMIT_READS": "50/second", "PUENTE_MAX_BODY_BYTES": "10"}
+    )
+    limits = Limits.from_settings(settings)
+    assert limits.reads == ("second", 50) and limits.max_body_bytes == 10
+    assert limits.staff == ("minute", 300)
+
     with pytest.raises(SettingsError, match="PUENTE_RATE_LIMIT_STAFF"):
-        Limits.from_env({"PUENTE_RATE_LIMIT_STAFF": "lots"})
+        Settings.from_env({"PUENTE_RATE_LIMIT_STAFF": "lots"})
+    with pytest.raises(SettingsError, match="PUENTE_MAX_UPLOAD_BYTES"):
+        Settings.from_env({"PUENTE_MAX_UPLOAD_BYTES": "0"})
 
 
 def test_an_unreachable_redis_does_not_take_the_directory_down(settings: Settings) -> None:

@@ -19,7 +19,9 @@ from sqlalchemy import Engine, text
 
 from api.app import create_app
 from api.db.version import read_directory_version
-from api.http.middleware.response_cache import BoundedMemoryStore, ResponseCachePlugin
+from api.http.middleware.keyed_hash import KeyedHash
+from api.http.middleware.response_cache import ResponseCachePlugin
+from api.http.middleware.stores import BoundedMemoryStore, build_stores
 from api.settings import Settings
 from tests.conftest import settings_with
 
@@ -41,6 +43,15 @@ def add_organization(engine: Engine, name: str) -> None:
 def organization_names(engine: Engine) -> list[str]:
     with engine.connect() as connection:
         return list(connection.execute(text("SELECT name FROM organization ORDER BY id")).scalars())
+
+
+def cache_plugin(settings: Settings, engine: Engine) -> ResponseCachePlugin:
+    hashing = KeyedHash.from_settings(settings)
+    return ResponseCachePlugin(
+        store=build_stores(settings, hashing=hashing).response_cache,
+        engine=engine,
+        hashing=hashing,
+    )
 
 
 class Directory:
@@ -74,7 +85,7 @@ class Directory:
 
         self.app = Litestar(
             route_handlers=[organizations, organizations_csv, internal, create, stamp],
-            plugins=[ResponseCachePlugin(settings=settings, engine=engine)],
+            plugins=[cache_plugin(settings, engine)],
         )
 
     def read(self, name: str) -> list[str]:
@@ -287,7 +298,7 @@ def test_processes_share_the_redis_cache(settings: Settings, engine: Engine) -> 
     """Two workers (two apps) with Redis: one's cached read serves the other."""
     if not redis_available():
         pytest.skip("Redis not reachable at PUENTE_TEST_REDIS_URL")
-    shared = settings_with(settings, redis_url=REDIS_URL)
+    shared = settings_with(settings, redis_url=REDIS_URL, hash_key=uuid.uuid4().hex)
     # A name no earlier run used, so no entry from another test run can answer.
     add_organization(engine, f"Casa {uuid.uuid4().hex}")
     one, two = Directory(shared, engine), Directory(shared, engine)
@@ -310,9 +321,7 @@ def test_reads_registered_through_a_router_are_cached(settings: Settings, engine
         return [len(calls)]
 
     router = Router(path="/api/v1", route_handlers=[things])
-    app = Litestar(
-        route_handlers=[router], plugins=[ResponseCachePlugin(settings=settings, engine=engine)]
-    )
+    app = Litestar(route_handlers=[router], plugins=[cache_plugin(settings, engine)])
     with TestClient(app) as client:
         assert client.get("/api/v1/things").json() == client.get("/api/v1/things").json() == [1]
     assert things.cache is False  # the module's own handler is left as it was
