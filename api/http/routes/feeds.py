@@ -171,7 +171,7 @@ def events_ics(
     settings: NamedDependency[Settings],
     event_query: NamedDependency[EventQuery],
 ) -> Response[Any]:
-    domain = request.url.hostname or ical.DEFAULT_DOMAIN
+    domain = ical.uid_domain(settings.public_url)
 
     def chunks(session: Session, now: datetime) -> Iterator[bytes]:
         # An event still under way at ``from`` may have started a little earlier.
