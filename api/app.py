@@ -17,6 +17,7 @@ from sqlmodel import Session as SQLModelSession
 from api.db.engine import create_database_engine
 from api.http.auth import with_bearer_auth
 from api.http.caching import ConditionalGet
+from api.http.head import serve_head
 from api.http.middleware.access_log import AccessLog, logging_config
 from api.http.middleware.cors import CorsPolicy
 from api.http.middleware.protection import (
@@ -99,7 +100,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             imports_route(max_upload_bytes=limits.max_upload_bytes, run_import=import_upload),
             *web_route_handlers(),
         ],
-        on_app_init=[register_each_path_once],
+        on_app_init=[serve_head, register_each_path_once],
         plugins=[
             SQLAlchemyPlugin(config=database),
             problem_details_plugin(),
