@@ -34,6 +34,7 @@ from api.http.routes import areas, events, facets, feeds, meta, reports, staff
 from api.http.routes.imports import imports_route
 from api.http.routes.resources import get_one_resource, list_resources
 from api.http.sessions import request_session_ender
+from api.http.strict_query import StrictQuery
 from api.settings import Settings
 from seed.upload import import_upload
 from web import route_handlers as web_route_handlers
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             BodyLimitMiddleware,
             *rate_limit_middleware(limits),
             ConditionalGet(),
+            StrictQuery(prefixes=("/api/",)),
         ],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         before_send=[access_log.before_send, security_headers.before_send, cors.before_send],

@@ -117,7 +117,7 @@ def list_resources(
         per_page=per_page,
     )
     found = search_resources(db_session, query, now=datetime.now(UTC), settings=settings)
-    links = link_header(request.url.path, request.url.query, found)
+    links = link_header(request.url.path, request.url.query, found, base=settings.public_base)
     return cacheable_json(found, headers={"Link": links})
 
 
