@@ -19,6 +19,7 @@ from api.geo.areas import POLYGONS_INFO_KEY, AreaPolygons
 from api.geo.geocoding import GEOCODER_INFO_KEY, Geocoder
 from api.http.auth import with_bearer_auth
 from api.http.caching import ConditionalGet
+from api.http.head import serve_head
 from api.http.middleware.access_log import AccessLog, logging_config
 from api.http.middleware.cors import CorsPolicy
 from api.http.middleware.keyed_hash import KeyedHash
@@ -33,6 +34,7 @@ from api.http.routes.filters import PARAMS_DEPENDENCIES
 from api.http.routes.imports import imports_route
 from api.http.routes.resources import get_one_resource, list_resources
 from api.http.sessions import request_session_ender
+from api.http.strict_query import StrictQuery
 from api.settings import Settings
 from seed.upload import import_upload
 from web import app_state as web_app_state
@@ -108,7 +110,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             imports_route(max_upload_bytes=limits.max_upload_bytes, run_import=import_upload),
             *web_route_handlers(),
         ],
-        on_app_init=[register_each_path_once],
+        on_app_init=[serve_head, register_each_path_once],
         plugins=[
             SQLAlchemyPlugin(config=database),
             problem_details_plugin(),
@@ -130,6 +132,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             BodyLimitMiddleware,
             *rate_limit_middleware(limits, hashing),
             ConditionalGet(),
+            StrictQuery(prefixes=("/api/",)),
         ],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         before_send=[access_log.before_send, security_headers.before_send, cors.before_send],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import URL, make_url
@@ -91,6 +92,10 @@ class Settings:
     timezone: str = "America/Chicago"
     """The region's time zone: opening hours and local event times are read in it."""
 
+    public_url: str | None = None
+    """The public base URL (``https://puente.example.org``): absolute links and calendar UIDs
+    are built from it, never from a request's ``Host`` header."""
+
     def __post_init__(self) -> None:
         _check_database_url(self.database_url)
         if self.geocoder not in GEOCODERS:
@@ -149,6 +154,13 @@ class Settings:
                 f"PUENTE_TIMEZONE={self.timezone!r}: expected an IANA time zone such as "
                 "America/Chicago"
             ) from exc
+        if self.public_url is not None:
+            _check_public_url(self.public_url)
+
+    @property
+    def public_base(self) -> str | None:
+        """``public_url`` without a trailing slash, ready to have a path appended."""
+        return self.public_url.rstrip("/") if self.public_url else None
 
     @property
     def geocoder_delay_s(self) -> float:
@@ -188,6 +200,7 @@ class Settings:
             "PUENTE_REDIS_URL": "redis_url",
             "PUENTE_HASH_KEY": "hash_key",
             "PUENTE_TIMEZONE": "timezone",
+            "PUENTE_PUBLIC_URL": "public_url",
         }
         for name, attr in text_fields.items():
             if (value := env.get(name, "").strip()) != "":
@@ -242,4 +255,13 @@ def _check_database_url(value: str) -> None:
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise SettingsError(
             f"PUENTE_DATABASE_URL={value!r}: expected an sqlite:// or postgresql:// URL"
+        )
+
+
+def _check_public_url(value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(
+            f"PUENTE_PUBLIC_URL={value!r}: expected an http(s) base URL without query or "
+            "fragment, such as https://puente.example.org"
         )

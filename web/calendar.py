@@ -10,9 +10,8 @@ holds both keeps one entry.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -32,7 +31,6 @@ __all__ = ["event_calendar"]
     sync_to_thread=True,
 )
 def event_calendar(
-    request: Request[Any, Any, Any],
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
     resource_id: FromPath[int],
@@ -46,7 +44,7 @@ def event_calendar(
     chunks = ical.calendar_chunks(
         [ical.calendar_event(event)],
         zone=settings.zone,
-        domain=request.url.hostname or ical.DEFAULT_DOMAIN,
+        domain=ical.uid_domain(settings.public_url),
         name=event.title,
         since=event.starts_at.astimezone(settings.zone).date(),
     )

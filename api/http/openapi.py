@@ -15,6 +15,7 @@ from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
 from api import __version__
+from api.http.head import add_head
 
 __all__ = ["ASSETS_PATH", "openapi_assets", "openapi_config"]
 
@@ -22,8 +23,16 @@ ASSETS_PATH = "/static/swagger-ui"
 SWAGGER_UI = Path(swagger_ui_bundle.swagger_ui_path)
 
 
+class SwaggerUI(SwaggerRenderPlugin):
+    """Swagger UI whose routes, like every ``GET`` route, answer ``HEAD``."""
+
+    def receive_router(self, router: Router) -> None:
+        super().receive_router(router)
+        add_head(router)
+
+
 def openapi_config() -> OpenAPIConfig:
-    ui = SwaggerRenderPlugin(
+    ui = SwaggerUI(
         path="/",
         js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
         css_url=f"{ASSETS_PATH}/swagger-ui.css",
@@ -37,7 +46,8 @@ def openapi_config() -> OpenAPIConfig:
             "A resident resource directory: meeting venues and their meetings, immigration "
             "legal aid and community partners, by language and area. Read endpoints are "
             "public; write endpoints need `Authorization: Bearer <key>` with a scope. "
-            "Errors are `application/problem+json` (RFC 9457)."
+            "Errors are `application/problem+json` (RFC 9457). Every `GET` also answers "
+            "`HEAD`; the feeds answer `HEAD` with their length and `Range` with a piece."
         ),
         path="/schema",
         render_plugins=[ui],

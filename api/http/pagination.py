@@ -1,4 +1,7 @@
-"""RFC 8288 ``Link`` headers for paginated lists: first, prev, next and last."""
+"""RFC 8288 ``Link`` headers for paginated lists: first, prev, next and last.
+
+Absolute under ``PUENTE_PUBLIC_URL`` when it is set, else relative to the request's path.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,11 @@ from api.directory.schemas import Page
 __all__ = ["link_header"]
 
 
-def link_header(path: str, query_string: str, page: Page[Any]) -> str:
-    """Links relative to the request's own path, keeping every other parameter as given.
+def link_header(path: str, query_string: str, page: Page[Any], *, base: str | None = None) -> str:
+    """Links to the request's own path, keeping every other parameter as given.
+
+    With ``base`` (``PUENTE_PUBLIC_URL``, without a trailing slash) the links are absolute
+    URLs under it; without one they are relative, never built from the request's ``Host``.
 
     ``last`` is page 1 when nothing matches; ``prev`` from a page beyond the last points
     at the last page.
@@ -20,7 +26,7 @@ def link_header(path: str, query_string: str, page: Page[Any]) -> str:
     last = max(page.pages, 1)
 
     def target(number: int) -> str:
-        return f"{path}?{urlencode([*params, ('page', str(number))])}"
+        return f"{base or ''}{path}?{urlencode([*params, ('page', str(number))])}"
 
     links = [(target(1), "first")]
     if page.page > 1:

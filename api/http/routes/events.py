@@ -39,5 +39,5 @@ def list_events(
     event_query: NamedDependency[EventQuery],
 ) -> Response[Page[EventPublic]]:
     page = search_events(db_session, event_query, now=datetime.now(UTC), settings=settings)
-    links = link_header(request.url.path, request.url.query, page)
+    links = link_header(request.url.path, request.url.query, page, base=settings.public_base)
     return cacheable_json(page, headers={"Link": links})

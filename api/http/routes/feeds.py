@@ -4,6 +4,10 @@ A feed is not paginated: it is every match, in the same order as the JSON list, 
 chunk at a time from its own database session (the request's session is closed once the
 handler returns, while the body is still being sent).
 
+``HEAD`` and ``Range`` requests get the whole body rendered first, so they carry its
+``Content-Length`` and can be served a piece (``api.http.ranges``): that is how GDAL's
+``/vsicurl/`` opens a feed by URL. A plain ``GET`` stays streamed, without a length.
+
 A feed's ``ETag`` is weak and known before the body is written: it hashes the directory
 version (bumped by every change, see ``api.db.version``), the path, the parameters and
 the current minute. The same tag therefore means the same data read within the same minute
@@ -39,6 +43,7 @@ from api.errors import InvalidInput
 from api.formats import csv, geojson, ical
 from api.http.auth import require_scope_for_flag
 from api.http.caching import PUBLIC_CACHE_CONTROL, etag_for, etag_matches
+from api.http.ranges import requested_range, whole_or_part
 from api.http.routes.filters import EVENT_FILTERS, RESOURCE_FILTERS
 from api.search import EventQuery, ResourceQuery, iter_events, iter_resources
 from api.settings import Settings
@@ -103,7 +108,10 @@ def _feed(
         with SQLModelSession(engine) as session:
             yield from batched(chunks(session, now))
 
-    return Stream(body, media_type=media_type, headers=headers)
+    wanted = requested_range(request.headers)
+    if request.method == "HEAD" or wanted is not None:
+        return whole_or_part(b"".join(body()), wanted, media_type=media_type, headers=headers)
+    return Stream(body, media_type=media_type, headers={**headers, "Accept-Ranges": "bytes"})
 
 
 @get(
@@ -215,7 +223,7 @@ def events_ics(
     settings: NamedDependency[Settings],
     event_query: NamedDependency[EventQuery],
 ) -> Response[Any]:
-    domain = request.url.hostname or ical.DEFAULT_DOMAIN
+    domain = ical.uid_domain(settings.public_url)
 
     def chunks(session: Session, now: datetime) -> Iterator[bytes]:
         # An event still under way at ``from`` may have started a little earlier.

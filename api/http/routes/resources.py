@@ -72,7 +72,7 @@ def list_resources(
     resource_query: NamedDependency[ResourceQuery],
 ) -> Response[Page[ResourcePublic]]:
     found = search_resources(db_session, resource_query, now=datetime.now(UTC), settings=settings)
-    links = link_header(request.url.path, request.url.query, found)
+    links = link_header(request.url.path, request.url.query, found, base=settings.public_base)
     return cacheable_json(found, headers={"Link": links})
 
 

@@ -245,9 +245,9 @@ def test_ics_lists_upcoming_events_with_stable_uids(
     uids = [str(event["UID"]) for event in first.events]
     assert uids == [str(event["UID"]) for event in second.events]
     assert uids == [
-        f"event-{ids['meeting']}@testserver.local",
-        f"event-{ids['cancelled']}@testserver.local",
-        f"event-{ids['private']}@testserver.local",
+        f"event-{ids['meeting']}@puente.invalid",
+        f"event-{ids['cancelled']}@puente.invalid",
+        f"event-{ids['private']}@puente.invalid",
     ]
     assert [str(e["SUMMARY"]) for e in first.events] == [
         "Outreach meeting",
