@@ -93,13 +93,15 @@ def serve(host: str, port: int, workers: int | None) -> None:
     "--output", type=click.File("w", encoding="utf-8"), default="-", help="File (default: stdout)."
 )
 def export(format_: str, output: TextIO) -> None:
-    """Write every active resource: the import CSV, a GeoJSON FeatureCollection or HSDS JSON.
+    """Write every active resource: the import CSV, a GeoJSON FeatureCollection or HSDS JSON
+    (HSDS: every resource, closed ones with their status and retired ones as defunct).
 
     The export is the public view: a confidential location shows its area, not its address.
     """
     from sqlmodel import Session
 
     from api.db.engine import create_database_engine
+    from api.directory import hsds as hsds_directory
     from api.formats import csv, geojson, hsds
     from api.search import ResourceQuery, iter_resources
 
@@ -115,7 +117,10 @@ def export(format_: str, output: TextIO) -> None:
             elif format_ == "geojson":
                 chunks = geojson.feature_collection(map(geojson.resource_feature, found))
             else:
-                chunks = hsds.services_chunks(found)
+                listing = hsds_directory.list_services(
+                    session, hsds_directory.HsdsQuery(), now=datetime.now(UTC), settings=settings
+                )
+                chunks = hsds.services_chunks(listing.resources, encoder=listing.encoder)
             for chunk in chunks:
                 output.write(chunk)
     finally:
