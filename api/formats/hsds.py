@@ -39,6 +39,7 @@ __all__ = [
     "NAMESPACE",
     "NDJSON_MEDIA_TYPE",
     "VERSION",
+    "WITHHELD",
     "Encoder",
     "category_term",
     "hsds_id",
@@ -81,6 +82,8 @@ _STATUS = {
     ResourceStatus.INACTIVE: "inactive",
 }
 DEFUNCT = "defunct"
+WITHHELD = "Address withheld"
+"""How a confidential location's description begins (an HSDS import reads it back)."""
 _MINUTES_PER_DAY = 24 * 60
 
 
@@ -470,7 +473,7 @@ def _withheld(location: LocationPublic) -> str:
     zips = [area for area in location.areas if area.kind == "zip"]
     areas = zips or location.areas
     where = f"the centre of {areas[0].name}" if areas else "a point rounded to about 1 km"
-    return f"Address withheld; shown at {where}."
+    return f"{WITHHELD}; shown at {where}."
 
 
 def services_chunks(resources: Iterable[ResourcePublic], *, encoder: Encoder) -> Iterator[str]:

@@ -39,6 +39,7 @@ def test_each_format_names_its_surface() -> None:
         "NAMESPACE",
         "NDJSON_MEDIA_TYPE",
         "VERSION",
+        "WITHHELD",
         "Encoder",
         "category_term",
         "hsds_id",
