@@ -29,7 +29,7 @@ from api.http.middleware.security_headers import SecurityHeaders
 from api.http.middleware.stores import build_stores
 from api.http.openapi import openapi_assets, openapi_config
 from api.http.problems import problem_details_plugin
-from api.http.routes import areas, events, facets, feeds, meta, reports, staff
+from api.http.routes import areas, events, facets, feeds, hsds, meta, reports, staff
 from api.http.routes.filters import PARAMS_DEPENDENCIES
 from api.http.routes.imports import imports_route
 from api.http.routes.resources import get_one_resource, list_resources
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             feeds.events_ics,
             list_resources,
             get_one_resource,
+            *hsds.ROUTES,
             *STAFF_AND_REPORTS,
             imports_route(max_upload_bytes=limits.max_upload_bytes, run_import=import_upload),
             *web_route_handlers(),

@@ -119,6 +119,7 @@ def export(format_: str, output: TextIO, full: bool) -> None:
     from sqlmodel import Session
 
     from api.db.engine import create_database_engine
+    from api.directory import hsds as hsds_directory
     from api.directory.full_export import iter_stored_resources
     from api.formats import csv, geojson, hsds
     from api.search import ResourceQuery, iter_resources
@@ -140,7 +141,10 @@ def export(format_: str, output: TextIO, full: bool) -> None:
             elif format_ == "geojson":
                 chunks = geojson.feature_collection(map(geojson.resource_feature, found))
             else:
-                chunks = hsds.services_chunks(found)
+                listing = hsds_directory.list_services(
+                    session, hsds_directory.HsdsQuery(), now=datetime.now(UTC), settings=settings
+                )
+                chunks = hsds.services_chunks(listing.resources, encoder=listing.encoder)
             for chunk in chunks:
                 output.write(chunk)
     finally:

@@ -31,6 +31,7 @@ from seed.batches import BATCH_SIZE, ResourceBatch
 from seed.duplicates import unique_areas, unique_events, unique_resources
 from seed.events import EventWriter
 from seed.geocoding import place_records
+from seed.hsds import holds_hsds, read_hsds
 from seed.locations import Locations, Point
 from seed.organizations import Organizations
 from seed.progress import Progress, Silent
@@ -309,7 +310,7 @@ def _plan(
         if _is_sidecar(source.name):
             continue
         try:
-            table = read_table(source)
+            table = read_hsds(source, report) if holds_hsds(source) else read_table(source)
         except ReadError as exc:
             report.problems.append(exc.problem)
             report.files.append((source.name, kind))

@@ -37,7 +37,23 @@ def test_each_format_names_its_surface() -> None:
         "event_uid",
         "location_text",
     ]
-    assert hsds.__all__ == ["MEDIA_TYPE", "NAMESPACE", "hsds_id", "service", "services_chunks"]
+    assert hsds.__all__ == [
+        "CATEGORY_TAXONOMY",
+        "LANGUAGE_TAXONOMY",
+        "MEDIA_TYPE",
+        "NAMESPACE",
+        "NDJSON_MEDIA_TYPE",
+        "VERSION",
+        "WITHHELD",
+        "Encoder",
+        "category_term",
+        "hsds_id",
+        "language_term",
+        "record_id",
+        "services_chunks",
+        "taxonomies",
+        "taxonomy",
+    ]
     for module in (csv, geojson, ical, hsds):
         for name in module.__all__:
             assert hasattr(module, name), (module.__name__, name)

@@ -1,0 +1,308 @@
+"""The directory published as HSDS collections: which records a list or a page holds.
+
+Services are the directory's resources of every status, found through ``api.search`` (so
+``search`` is the same full-text match as ``q``, and ``proximity`` the same distance
+ranking as ``near`` with a radius); a retired resource is listed as a ``defunct`` service
+so a partner's mirror follows deletions (not when searching by text or distance: it is no
+longer in the search index's sense of the directory). The HSDS filters that Puente's
+search does not know (``modified_after``, ``postcode``, ``organization_id``, taxonomy
+terms) narrow that ordered result. Organizations are the directory's organizations that
+are not retired; the taxonomy terms are Puente's categories and the languages in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from api.db.models import Area, Category, Organization, Resource, ResourceLanguage, ResourceStatus
+from api.directory.schemas import OrganizationPublic, ResourcePublic
+from api.errors import InvalidInput, InvalidParam, NotFound
+from api.formats import hsds
+from api.search import MAX_RADIUS_KM, ResourceQuery, iter_resources
+from api.search.results import Hit, publish_resources
+from api.settings import Settings
+
+__all__ = [
+    "DEFAULT_PER_PAGE",
+    "MAX_PER_PAGE",
+    "Collection",
+    "HsdsQuery",
+    "Listing",
+    "find_service",
+    "hsds_query_from_params",
+    "list_organizations",
+    "list_services",
+    "list_taxonomy_terms",
+    "page_of",
+]
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 500
+_PROXIMITY_MAX_M = MAX_RADIUS_KM * 1000
+
+
+@dataclass(frozen=True, kw_only=True)
+class HsdsQuery:
+    """The HSDS API's filters, already read."""
+
+    search: str | None = None
+    modified_after: datetime | None = None
+    organization_id: str | None = None
+    taxonomy_term_id: str | None = None
+    taxonomy_id: str | None = None
+    postcode: str | None = None
+    proximity_m: float | None = None
+    """Metres from the centre of ``postcode``'s ZIP area."""
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+
+def hsds_query_from_params(
+    *,
+    search: str | None = None,
+    modified_after: str | None = None,
+    organization_id: str | None = None,
+    taxonomy_term_id: str | None = None,
+    taxonomy_id: str | None = None,
+    postcode: str | None = None,
+    proximity: str | None = None,
+    page: str | None = None,
+    per_page: str | None = None,
+) -> HsdsQuery:
+    """Read the parameters, naming every one that cannot be read (``InvalidInput``)."""
+    errors: list[InvalidParam] = []
+    after: datetime | None = None
+    if modified_after:
+        try:
+            after = datetime.fromisoformat(modified_after.strip().replace("Z", "+00:00"))
+        except ValueError:
+            after = None
+        if after is None or after.utcoffset() is None:
+            errors.append(
+                {
+                    "name": "modified_after",
+                    "reason": "expected a date-time with its offset, e.g. 2025-03-01T00:00:00Z",
+                }
+            )
+            after = None
+    metres: float | None = None
+    if proximity:
+        try:
+            metres = float(proximity)
+        except ValueError:
+            metres = None
+        if metres is None or not 0 < metres <= _PROXIMITY_MAX_M:
+            errors.append(
+                {
+                    "name": "proximity",
+                    "reason": f"expected metres, more than 0 and at most {_PROXIMITY_MAX_M:.0f}",
+                }
+            )
+            metres = None
+        elif not postcode:
+            errors.append({"name": "proximity", "reason": "needs postcode (measured from it)"})
+    number = _whole(errors, "page", page, most=1_000_000) or 1
+    size = _whole(errors, "per_page", per_page, most=MAX_PER_PAGE) or DEFAULT_PER_PAGE
+    if errors:
+        raise InvalidInput(errors)
+    return HsdsQuery(
+        search=(search or "").strip() or None,
+        modified_after=after,
+        organization_id=organization_id or None,
+        taxonomy_term_id=taxonomy_term_id or None,
+        taxonomy_id=taxonomy_id or None,
+        postcode=(postcode or "").strip() or None,
+        proximity_m=metres,
+        page=number,
+        per_page=size,
+    )
+
+
+def _whole(errors: list[InvalidParam], name: str, value: str | None, *, most: int) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= most:
+        errors.append({"name": name, "reason": f"expected a whole number from 1 to {most}"})
+        return None
+    return number
+
+
+@dataclass(frozen=True, kw_only=True)
+class Listing:
+    """Matching services in order, and what the encoder needs to shape them."""
+
+    resources: list[ResourcePublic]
+    encoder: hsds.Encoder
+
+
+def _encoder(
+    session: Session, settings: Settings, now: datetime, retired: Sequence[int] = ()
+) -> hsds.Encoder:
+    organizations = {
+        row.id: OrganizationPublic.model_validate(row, from_attributes=True)
+        for row in session.scalars(
+            select(Organization).where(col(Organization.retired_at).is_(None))
+        )
+        if row.id is not None
+    }
+    return hsds.Encoder(
+        zone=settings.zone,
+        today=now.astimezone(settings.zone).date(),
+        organizations=organizations,
+        retired=frozenset(retired),
+    )
+
+
+def _centre(session: Session, postcode: str) -> tuple[float, float]:
+    found = session.execute(
+        select(col(Area.center_latitude), col(Area.center_longitude)).where(
+            col(Area.kind) == "zip", col(Area.code) == postcode
+        )
+    ).first()
+    if found is None:
+        raise InvalidInput(
+            [{"name": "postcode", "reason": f"{postcode} is not a ZIP area of this directory"}]
+        )
+    return float(found[0]), float(found[1])
+
+
+def list_services(
+    session: Session, query: HsdsQuery, *, now: datetime, settings: Settings
+) -> Listing:
+    """Every service matching ``query``, in order (pagination is the caller's)."""
+    near = None
+    if query.proximity_m is not None and query.postcode:
+        near = _centre(session, query.postcode)
+    search = ResourceQuery(
+        q=query.search,
+        statuses=tuple(ResourceStatus),
+        near=near,
+        radius_km=None if query.proximity_m is None else query.proximity_m / 1000,
+        sort="distance" if near else "name",
+    )
+    resources = list(iter_resources(session, search, now=now, settings=settings))
+    retired: list[int] = []
+    if query.search is None and near is None:
+        retired = list(
+            session.scalars(
+                select(col(Resource.id))
+                .where(col(Resource.retired_at).is_not(None))
+                .order_by(col(Resource.name), col(Resource.id))
+            )
+        )
+        hits = [Hit(resource_id, None) for resource_id in retired]
+        resources += publish_resources(session, hits, now, settings)
+    encoder = _encoder(session, settings, now, retired)
+    kept = [resource for resource in resources if _keeps(query, resource, encoder, near)]
+    return Listing(resources=kept, encoder=encoder)
+
+
+def _keeps(query: HsdsQuery, resource: ResourcePublic, encoder: hsds.Encoder, near: Any) -> bool:
+    if query.modified_after is not None and resource.updated_at < query.modified_after:
+        return False
+    if query.postcode and near is None and resource.location.postal_code != query.postcode:
+        return False
+    if query.organization_id and encoder.organization_id(resource) != query.organization_id:
+        return False
+    terms = {hsds.category_term(resource.category)["id"]} | {
+        hsds.language_term(language.code)["id"] for language in resource.languages
+    }
+    if query.taxonomy_term_id and query.taxonomy_term_id not in terms:
+        return False
+    if query.taxonomy_id == hsds.taxonomy(hsds.LANGUAGE_TAXONOMY)["id"]:
+        return bool(resource.languages)
+    return query.taxonomy_id in (None, hsds.taxonomy(hsds.CATEGORY_TAXONOMY)["id"])
+
+
+def find_service(
+    session: Session, identifier: str, *, now: datetime, settings: Settings
+) -> tuple[ResourcePublic, hsds.Encoder]:
+    """The service with this HSDS id, retired ones included (``NotFound`` otherwise)."""
+    listing = list_services(session, HsdsQuery(), now=now, settings=settings)
+    for resource in listing.resources:
+        if listing.encoder.service_id(resource) == identifier:
+            return resource, listing.encoder
+    raise NotFound("service", identifier)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Collection:
+    organizations: list[OrganizationPublic]
+    services: dict[int, list[ResourcePublic]]
+    encoder: hsds.Encoder
+
+
+def list_organizations(
+    session: Session, query: HsdsQuery, *, now: datetime, settings: Settings
+) -> Collection:
+    """Organizations that are not retired, by name; ``search`` matches words of the name
+    or description."""
+    listing = list_services(session, HsdsQuery(), now=now, settings=settings)
+    by_organization: dict[int, list[ResourcePublic]] = {}
+    for resource in listing.resources:
+        if resource.organization is not None:
+            by_organization.setdefault(resource.organization.id, []).append(resource)
+    words = (query.search or "").casefold().split()
+    found = [
+        organization
+        for organization in sorted(
+            (listing.encoder.organizations or {}).values(), key=lambda o: (o.name, o.id)
+        )
+        if all(
+            word in f"{organization.name} {organization.description or ''}".casefold()
+            for word in words
+        )
+    ]
+    return Collection(organizations=found, services=by_organization, encoder=listing.encoder)
+
+
+def list_taxonomy_terms(
+    session: Session, *, search: str | None = None, taxonomy_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Every category, then every language a listing offers (by code)."""
+    codes = sorted(
+        set(
+            session.scalars(
+                select(col(ResourceLanguage.code))
+                .join(Resource, col(Resource.id) == col(ResourceLanguage.resource_id))
+                .where(col(Resource.retired_at).is_(None))
+            )
+        )
+    )
+    terms = [hsds.category_term(category) for category in Category] + [
+        hsds.language_term(code) for code in codes
+    ]
+    words = (search or "").casefold().split()
+    return [
+        term
+        for term in terms
+        if (taxonomy_id is None or term["taxonomy_id"] == taxonomy_id)
+        and all(word in f"{term['name']} {term['code']}".casefold() for word in words)
+    ]
+
+
+def page_of(items: Sequence[Any], *, page: int, per_page: int) -> tuple[list[Any], dict[str, Any]]:
+    """One page of ``items`` and the spec's ``Page`` fields for it."""
+    total = len(items)
+    pages = -(-total // per_page)
+    chunk = list(items[(page - 1) * per_page : page * per_page])
+    return chunk, {
+        "total_items": total,
+        "total_pages": pages,
+        "page_number": page,
+        "size": len(chunk),
+        "first_page": page == 1,
+        "last_page": page >= pages,
+        "empty": total == 0,
+    }
