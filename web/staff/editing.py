@@ -117,6 +117,16 @@ class Editing:
     def retire(self, resource_id: int, *, reason: str, version: str | None) -> None:
         """Out of public results; the reason is kept with the audit entry of the retirement."""
         self._writer().retire_resource(resource_id, version)
-        for entry in self.session.new:
-            if isinstance(entry, AuditEntry) and entry.entity == "resource" and entry.after:
-                entry.after = {**entry.after, "retire_reason": reason.strip()[:500] or None}
+        self.session.flush()
+        entry = self.session.exec(
+            select(AuditEntry)
+            .where(
+                AuditEntry.entity == "resource",
+                AuditEntry.entity_id == resource_id,
+                AuditEntry.action == "delete",
+            )
+            .order_by(col(AuditEntry.id).desc())
+        ).first()
+        if entry is not None:
+            entry.after = {**(entry.after or {}), "retire_reason": reason.strip()[:500] or None}
+            self.session.add(entry)

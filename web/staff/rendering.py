@@ -73,7 +73,7 @@ def render(
             assets=ASSETS,
             member=member,
             csrf_token=token,
-            languages=languages,
+            ui_languages=languages,
             notice=notice,
             path=request.url.path,
             **context,
