@@ -14,7 +14,14 @@ from litestar.params import Body
 from litestar.response import Redirect
 from sqlmodel import Session, col, select
 
-from api.db.models import Category, Resource, ResourceStatus, StaffAccount, utcnow
+from api.db.models import (
+    Category,
+    Resource,
+    ResourceLanguage,
+    ResourceStatus,
+    StaffAccount,
+    utcnow,
+)
 from api.directory.keys import Scope
 from api.directory.languages import language_name
 from api.directory.upkeep import (
@@ -41,7 +48,6 @@ from web.staff.sessions import Member
 __all__ = ["dashboard", "listings", "reports", "resolve", "resource_history"]
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-LANGUAGE_CHOICES = ("en", "es", "vi", "zh", "ko", "ar", "am", "fr", "hi", "ne", "my", "sw")
 
 
 @get("/", name="staff-dashboard", include_in_schema=False, sync_to_thread=True)
@@ -110,8 +116,14 @@ def listings(
         categories=[(c.value, category_label(c.value, gettext)) for c in Category],
         statuses=[s.value for s in ResourceStatus],
         states=[s.value for s in VerificationState],
-        languages=[(c, language_name(c, code)) for c in LANGUAGE_CHOICES],
+        languages=[(c, language_name(c, code)) for c in _languages_in_use(db_session)],
         category_label=lambda value: category_label(value, gettext),
+    )
+
+
+def _languages_in_use(session: Session) -> list[str]:
+    return list(
+        session.exec(select(ResourceLanguage.code).distinct().order_by(col(ResourceLanguage.code)))
     )
 
 
