@@ -39,6 +39,7 @@ from api.settings import Settings
 from seed.upload import import_upload
 from web import app_state as web_app_state
 from web import route_handlers as web_route_handlers
+from web.staff import staff_console
 
 __all__ = ["create_app"]
 
@@ -110,6 +111,12 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             *STAFF_AND_REPORTS,
             imports_route(max_upload_bytes=limits.max_upload_bytes, run_import=import_upload),
             *web_route_handlers(),
+            staff_console(
+                settings=settings,
+                database=database,
+                stores=stores.registry,
+                shared_stores=stores.shared,
+            ),
         ],
         on_app_init=[serve_head, register_each_path_once],
         plugins=[

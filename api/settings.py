@@ -95,6 +95,8 @@ class Settings:
     public_url: str | None = None
     """The public base URL (``https://puente.example.org``): absolute links and calendar UIDs
     are built from it, never from a request's ``Host`` header."""
+    verify_every_days: int = 180
+    """How long a verification holds: older (or never verified) listings are due again."""
 
     def __post_init__(self) -> None:
         _check_database_url(self.database_url)
@@ -229,6 +231,12 @@ class Settings:
         if "PUENTE_TILE_URL" in env:
             tile = env["PUENTE_TILE_URL"].strip()
             values["tile_url"] = None if tile.lower() in ("", "none", "off") else tile
+        if (days := env.get("PUENTE_VERIFY_EVERY_DAYS", "").strip()) != "":
+            if not days.isdigit() or int(days) < 1:
+                raise SettingsError(
+                    f"PUENTE_VERIFY_EVERY_DAYS={days!r}: expected a whole number >= 1"
+                )
+            values["verify_every_days"] = int(days)
         if origins := env.get("PUENTE_CORS_ORIGINS", "").strip():
             values["cors_origins"] = tuple(o.strip() for o in origins.split(",") if o.strip())
         return cls(**values)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -43,10 +44,16 @@ __all__ = [
     "Precision",
     "ProblemReport",
     "ReportKind",
+    "Resolution",
     "Resource",
     "ResourceLanguage",
     "ResourceStatus",
+    "StaffAccount",
+    "StaffRole",
+    "StaffSession",
     "Support",
+    "Verification",
+    "VerificationMethod",
     "table_of",
     "utcnow",
 ]
@@ -111,6 +118,24 @@ class ReportKind(StrEnum):
     WRONG_LANGUAGES = "wrong_languages"
     CLOSED = "closed"
     OTHER = "other"
+
+
+class StaffRole(StrEnum):
+    EDITOR = "editor"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+class VerificationMethod(StrEnum):
+    PHONE = "phone"
+    VISIT = "visit"
+    WEBSITE = "website"
+    PARTNER = "partner"
+
+
+class Resolution(StrEnum):
+    FIXED = "fixed"
+    DISMISSED = "dismissed"
 
 
 def utcnow() -> datetime:
@@ -400,3 +425,56 @@ class ProblemReport(SQLModel, table=True):
     message: str | None = Field(default=None, max_length=2000)
     created_at: datetime = _created()
     resolved_at: datetime | None = _utc()
+    resolution: Resolution | None = Field(default=None, sa_type=String(20))
+    """``fixed`` or ``dismissed``, set by the staff member who resolved it."""
+    resolved_by: str | None = Field(default=None, max_length=100)
+    resolution_note: str | None = Field(default=None, max_length=1000)
+
+
+class StaffAccount(SQLModel, table=True):
+    """A person who signs in to the console. Only an argon2 hash of the password is kept."""
+
+    __tablename__ = "staff_account"
+    __table_args__ = (one_of("role", StaffRole),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=100, unique=True)
+    """Shown in the audit trail beside every change the person makes."""
+    role: StaffRole = Field(sa_type=String(20))
+    password_hash: str = Field(max_length=200)
+    active: bool = Field(default=True)
+    totp_secret: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _created()
+    last_sign_in_at: datetime | None = _utc()
+    sessions_valid_after: datetime | None = _utc()
+    """Sessions begun before this moment are over (set by signing out and deactivation)."""
+
+
+class Verification(SQLModel, table=True):
+    """A staff member confirmed a listing: when, who, how, and what they noted."""
+
+    __table_args__ = (one_of("method", VerificationMethod),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resource_id: int | None = _parent("resource.id", nullable=False, ondelete="CASCADE")
+    at: datetime = _created()
+    staff_name: str = Field(max_length=100)
+    method: VerificationMethod = Field(sa_type=String(20))
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class StaffSession(SQLModel, table=True):
+    """A console session's data, kept by key until it expires (the database session store,
+    used when no Redis is configured). Holds who signed in, never what they looked at."""
+
+    __tablename__ = "staff_session"
+    __table_args__ = (UniqueConstraint("key", "namespace"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=255)
+    namespace: str = Field(max_length=255)
+    value: bytes = Field(sa_type=LargeBinary, nullable=False)
+    expires_at: datetime | None = Field(
+        default=None, sa_type=DateTimeUTC(timezone=True), nullable=True, index=True
+    )

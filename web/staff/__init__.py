@@ -1,0 +1,83 @@
+"""The staff console under ``/staff``: sign in, find and fix a listing, verify it, triage
+problem reports, read its history — server-rendered, usable without JavaScript.
+
+Everything hangs on one router, so its session and CSRF middleware touch only ``/staff``
+paths. A request without a valid session is sent to the sign-in page (the redirect carries
+no data); a member whose role lacks the scope gets 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemySyncConfig
+from litestar import Request, Response, Router
+from litestar.di import Provide
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.response import Redirect
+from litestar.stores.registry import StoreRegistry
+
+from api.errors import NotFound
+from api.settings import Settings
+from web.staff.csrf import csrf_middleware
+from web.staff.editor import edit, retire, save, verify
+from web.staff.pages import dashboard, listings, reports, resolve, resource_history
+from web.staff.rendering import render
+from web.staff.sessions import STORE, current_member, register_store, session_config
+from web.staff.signin import sign_in, sign_in_form, sign_out
+
+__all__ = ["staff_console"]
+
+
+def _to_sign_in(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return Redirect("/staff/sign-in", status_code=303)
+
+
+def _forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return render(request, "forbidden.html", member=None, status=403)
+
+
+def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return render(request, "not_found.html", member=None, status=404)
+
+
+def staff_console(
+    *,
+    settings: Settings,
+    database: SQLAlchemySyncConfig,
+    stores: StoreRegistry,
+    shared_stores: bool,
+    secure: bool | None = None,
+) -> Router:
+    """The console's router. Its cookies are ``Secure`` when the public URL is https (or
+    ``secure`` says so)."""
+    if secure is None:
+        public_url = str(getattr(settings, "public_url", None) or "")
+        secure = public_url.startswith("https://")
+    register_store(stores, database=database, shared=shared_stores)
+    sessions = session_config(secure=secure)
+    return Router(
+        "/staff",
+        route_handlers=[
+            sign_in_form,
+            sign_in,
+            sign_out,
+            dashboard,
+            listings,
+            edit,
+            save,
+            verify,
+            retire,
+            reports,
+            resolve,
+            resource_history,
+        ],
+        dependencies={"member": Provide(current_member, sync_to_thread=True)},
+        middleware=[sessions.middleware, csrf_middleware(secure=secure, store=STORE)],
+        exception_handlers={
+            NotAuthorizedException: _to_sign_in,
+            PermissionDeniedException: _forbidden,
+            NotFound: _not_found,
+        },
+        include_in_schema=False,
+    )

@@ -1,0 +1,233 @@
+"""``/staff/listings/{id}``: the editor for a listing with its organization and location,
+its Verify and Retire buttons, and its open problem reports.
+
+A save carries the versions the form was read at. If the listing changed meanwhile, nothing
+is written: the conflict page shows what is saved now beside what the editor typed, and its
+form (the editor's values, the current versions) re-applies them with one click.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect
+from sqlmodel import Session, col, select
+
+from api.db.models import (
+    Category,
+    Organization,
+    ResourceStatus,
+    Support,
+    VerificationMethod,
+    utcnow,
+)
+from api.directory.keys import Scope
+from api.directory.upkeep import open_reports, verifications
+from api.errors import InvalidInput, StaleWrite
+from api.settings import Settings
+from web.labels import N_, SUPPORT_LABELS, category_label
+from web.report import REPORT_KIND_LABELS
+from web.staff.editing import Editing, Record
+from web.staff.forms import EditorForm, read_form
+from web.staff.rendering import gettext_for, notify, render
+from web.staff.sessions import Member
+
+__all__ = ["edit", "retire", "save", "verify"]
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+METHOD_LABELS = {
+    VerificationMethod.PHONE: N_("Phone call"),
+    VerificationMethod.VISIT: N_("Visit"),
+    VerificationMethod.WEBSITE: N_("Website"),
+    VerificationMethod.PARTNER: N_("Partner"),
+}
+
+
+def _editing(session: Session, settings: Settings, member: Member) -> Editing:
+    return Editing(session=session, settings=settings, staff_name=member.name, now=utcnow())
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    session: Session,
+    member: Member,
+    record: Record,
+    form: EditorForm,
+    *,
+    conflict: list[tuple[str, str, str]] | None = None,
+    status: int = 200,
+) -> Response[str]:
+    gettext = gettext_for(request)
+    organizations = session.exec(
+        select(Organization)
+        .where(col(Organization.retired_at).is_(None))
+        .order_by(col(Organization.name))
+    ).all()
+    assert record.resource.id is not None
+    return render(
+        request,
+        "conflict.html" if conflict is not None else "editor.html",
+        member=member,
+        record=record,
+        form=form,
+        conflict=conflict or [],
+        status=status,
+        organizations=organizations,
+        categories=[(c.value, category_label(c.value, gettext)) for c in Category],
+        statuses=[s.value for s in ResourceStatus],
+        supports=[(s.value, gettext(SUPPORT_LABELS.get(s, s.value))) for s in Support],
+        methods=[(m.value, gettext(label)) for m, label in METHOD_LABELS.items()],
+        reports=open_reports(session, resource_id=record.resource.id),
+        verifications=verifications(session, record.resource.id)[:5],
+        kind_label=lambda kind: gettext(REPORT_KIND_LABELS.get(kind, kind)),
+        may_edit=member.may(Scope.RESOURCES_WRITE),
+        may_verify=member.may(Scope.REPORTS_READ),
+    )
+
+
+@get(
+    "/listings/{resource_id:int}", name="staff-editor", include_in_schema=False, sync_to_thread=True
+)
+def edit(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    member: Member,
+    resource_id: int,
+) -> Response[str]:
+    record = _editing(db_session, settings, member).read(resource_id)
+    return _page(request, db_session, member, record, record.form)
+
+
+def _conflict_rows(now: EditorForm, yours: EditorForm) -> list[tuple[str, str, str]]:
+    rows = [
+        (name, now.resource.get(name, ""), value)
+        for name, value in yours.resource.items()
+        if value != now.resource.get(name, "")
+    ]
+    rows += [
+        (f"location {name}", now.location.get(name, ""), value)
+        for name, value in yours.location.items()
+        if value != now.location.get(name, "")
+    ]
+    if now.languages != yours.languages:
+        rows.append(
+            (
+                "languages",
+                ", ".join(f"{r.code} ({r.support})" for r in now.languages),
+                ", ".join(f"{r.code} ({r.support})" for r in yours.languages),
+            )
+        )
+    return rows
+
+
+@post(
+    "/listings/{resource_id:int}/save",
+    name="staff-save",
+    include_in_schema=False,
+    sync_to_thread=True,
+    status_code=303,
+)
+def save(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    member: Member,
+    resource_id: int,
+    data: Form,
+) -> Response[Any]:
+    member.require(Scope.RESOURCES_WRITE)
+    editing = _editing(db_session, settings, member)
+    record = editing.read(resource_id)
+    # Changes are what was typed against what is saved now; when that is not what the form
+    # was read at, the versions differ and nothing is written.
+    posted, changes = read_form(data, record.form)
+    if changes is None:
+        return _page(request, db_session, member, record, posted, status=400)
+    try:
+        editing.save(resource_id, changes, posted)
+    except StaleWrite:
+        db_session.rollback()
+        current = editing.read(resource_id)
+        posted.version = current.form.version
+        posted.location_version = current.form.location_version
+        rows = _conflict_rows(current.form, posted)
+        return _page(request, db_session, member, current, posted, conflict=rows, status=409)
+    except InvalidInput as exc:
+        db_session.rollback()
+        for param in exc.params:
+            name = str(param["name"])
+            field = f"location-{name}" if name in ("address", "latitude", "longitude") else name
+            posted.errors[field] = str(param["reason"])
+        return _page(request, db_session, member, editing.read(resource_id), posted, status=400)
+    db_session.commit()
+    gettext = gettext_for(request)
+    notify(request, gettext("Saved. The public map and API show it now."))
+    return Redirect(f"/staff/listings/{resource_id}", status_code=303)
+
+
+@post(
+    "/listings/{resource_id:int}/verify",
+    name="staff-verify",
+    include_in_schema=False,
+    sync_to_thread=True,
+    status_code=303,
+)
+def verify(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    member: Member,
+    resource_id: int,
+    data: Form,
+) -> Redirect:
+    member.require(Scope.REPORTS_READ)
+    _editing(db_session, settings, member).verify(
+        resource_id, method=str(data.get("method", "")), note=str(data.get("note", "")) or None
+    )
+    db_session.commit()
+    gettext = gettext_for(request)
+    notify(request, gettext("Verified."))
+    back = str(data.get("back", ""))
+    if back.startswith("/staff/listings?"):
+        return Redirect(back, status_code=303)
+    return Redirect(f"/staff/listings/{resource_id}", status_code=303)
+
+
+@post(
+    "/listings/{resource_id:int}/retire",
+    name="staff-retire",
+    include_in_schema=False,
+    sync_to_thread=True,
+    status_code=303,
+)
+def retire(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    member: Member,
+    resource_id: int,
+    data: Form,
+) -> Response[Any]:
+    member.require(Scope.RESOURCES_WRITE)
+    gettext = gettext_for(request)
+    reason = str(data.get("reason", "")).strip()
+    editing = _editing(db_session, settings, member)
+    if not reason:
+        record = editing.read(resource_id)
+        form = record.form
+        form.errors["reason"] = gettext("Say why it is retired.")
+        return _page(request, db_session, member, record, form, status=400)
+    try:
+        editing.retire(resource_id, reason=reason, version=str(data.get("version", "")) or None)
+    except StaleWrite:
+        db_session.rollback()
+        notify(request, gettext("The listing changed meanwhile; check it first."))
+        return Redirect(f"/staff/listings/{resource_id}", status_code=303)
+    db_session.commit()
+    notify(request, gettext("Retired: it no longer shows to the public."))
+    return Redirect("/staff/listings", status_code=303)
