@@ -51,12 +51,12 @@ class Editing:
         if resource is None or resource.retired_at is not None:
             raise NotFound("resource", resource_id)
         writer = self._writer()
-        version = writer.resource(resource_id).etag
+        version = writer.resources.read(resource_id).etag
         assert resource.location_id is not None
         location = self.session.get(Location, resource.location_id)
         if location is None:
             raise NotFound("location", resource.location_id)
-        location_version = writer.location(location).etag
+        location_version = writer.locations.represent(location).etag
         languages = [
             (row.code, str(getattr(row.support, "value", row.support)))
             for row in self.session.exec(
@@ -91,15 +91,15 @@ class Editing:
         """
         writer = self._writer()
         if changes.resource is not None:
-            writer.update_resource(resource_id, changes.resource, form.version)
+            writer.resources.update(resource_id, changes.resource, form.version)
         else:
-            check_if_match(form.version, writer.resource(resource_id).etag)
+            check_if_match(form.version, writer.resources.read(resource_id).etag)
         resource = self.session.get(Resource, resource_id)
         assert resource is not None and resource.location_id is not None
         if changes.location is not None:
-            writer.update_location(resource.location_id, changes.location, form.location_version)
+            writer.locations.update(resource.location_id, changes.location, form.location_version)
         else:
-            location = writer.read_location(resource.location_id)
+            location = writer.locations.read(resource.location_id)
             check_if_match(form.location_version, location.etag)
 
     def verify(self, resource_id: int, *, method: str, note: str | None) -> None:
@@ -112,11 +112,11 @@ class Editing:
             staff_name=self.staff_name,
             now=self.now,
         )
-        self._writer().update_resource(resource_id, ResourceUpdate(verified_at=self.now), None)
+        self._writer().resources.update(resource_id, ResourceUpdate(verified_at=self.now), None)
 
     def retire(self, resource_id: int, *, reason: str, version: str | None) -> None:
         """Out of public results; the reason is kept with the audit entry of the retirement."""
-        self._writer().retire_resource(resource_id, version)
+        self._writer().resources.retire(resource_id, version)
         self.session.flush()
         entry = self.session.exec(
             select(AuditEntry)
