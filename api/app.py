@@ -130,7 +130,13 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         },
         openapi_config=with_bearer_auth(openapi_config()),
         state=State(
-            {"settings": settings, "engine": engine, "stores": stores, **web_app_state()}
+            {
+                "settings": settings,
+                "engine": engine,
+                "stores": stores,
+                "hashing": hashing,
+                **web_app_state(),
+            }
         ),
         on_shutdown=[engine.dispose, stores.close],
         stores=stores.registry,

@@ -26,7 +26,7 @@ from api.directory.schemas import OrganizationPublic, ResourcePublic
 from api.errors import InvalidInput, InvalidParam, NotFound
 from api.formats import hsds
 from api.search import MAX_RADIUS_KM, ResourceQuery, iter_resources
-from api.search.results import Hit, publish_resources
+from api.search.results import Hit, KnownAreas, publish_resources
 from api.settings import Settings
 
 __all__ = [
@@ -202,7 +202,7 @@ def list_services(
             )
         )
         hits = [Hit(resource_id, None) for resource_id in retired]
-        resources += publish_resources(session, hits, now, settings)
+        resources += publish_resources(session, hits, now, settings, KnownAreas(session=session))
     encoder = _encoder(session, settings, now, retired)
     kept = [resource for resource in resources if _keeps(query, resource, encoder, near)]
     return Listing(resources=kept, encoder=encoder)

@@ -52,7 +52,7 @@ def staff_console(
     """The console's router. Its cookies are ``Secure`` when the public URL is https (or
     ``secure`` says so)."""
     if secure is None:
-        public_url = str(getattr(settings, "public_url", None) or "")
+        public_url = settings.public_url or ""
         secure = public_url.startswith("https://")
     register_store(stores, database=database, shared=shared_stores)
     sessions = session_config(secure=secure)

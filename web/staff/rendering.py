@@ -12,7 +12,7 @@ from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 
 from web.i18n import ui_locale
-from web.pages import ASSETS
+from web.pages import page_state
 from web.staff.i18n import console_locales, environment, request_language, staff_translations
 from web.staff.sessions import Member
 
@@ -70,7 +70,7 @@ def render(
         .get_template(f"staff/{template}")
         .render(
             ui=ui_locale(code),
-            assets=ASSETS,
+            assets=page_state(request).assets,
             member=member,
             csrf_token=token,
             ui_languages=languages,

@@ -8,7 +8,6 @@ begins a new session with a new id.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -32,7 +31,6 @@ ACCOUNT_LIMIT = 5
 CLIENT_LIMIT = 20
 """Failed sign-ins per client per window, whichever accounts they tried."""
 WINDOW_S = 15 * 60
-HASHER = ClientHasher(store_name=STORE)
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
@@ -58,10 +56,13 @@ def _form(
 
 
 def _keys(request: Request[Any, Any, Any], email: str) -> list[tuple[str, int]]:
-    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    """The failure counters of this account and this client, under keyed hashes (the key
+    is never stored beside them)."""
+    hasher = ClientHasher(hashing=request.app.state["hashing"])
+    account = hasher.digest("account:" + email.strip().lower())
     return [
         (f"sign-in-failures:account:{account}", ACCOUNT_LIMIT),
-        (f"sign-in-failures:client:{HASHER.client(request)}", CLIENT_LIMIT),
+        (f"sign-in-failures:client:{hasher.client(request)}", CLIENT_LIMIT),
     ]
 
 
@@ -71,7 +72,6 @@ async def sign_in(
 ) -> Response[Any]:
     email, password = data.get("email", ""), data.get("password", "")
     store = request.app.stores.get(STORE)
-    await HASHER.ensure_salt(request)
     keys = _keys(request, email)
     counts = [int(await store.get(key) or 0) for key, _ in keys]
     if any(count >= limit for count, (_, limit) in zip(counts, keys, strict=True)):
