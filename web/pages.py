@@ -26,8 +26,15 @@ from api.search import Facet, ResourceQuery, facet_counts, place_resources, sear
 from api.settings import Settings
 from web.assets import AssetUrls
 from web.filters import RADII_KM, PageFilters, build_query
-from web.i18n import UiLocale, available_locales, negotiate, translations, ui_locale
-from web.labels import area_kind_label, category_label, category_style
+from web.i18n import (
+    UiLocale,
+    available_locales,
+    language_notices,
+    negotiate,
+    translations,
+    ui_locale,
+)
+from web.labels import area_kind_label, area_name, category_label, category_style
 from web.listing import ListedResource, format_distance, listed
 from web.map import MapLabels, build_map, marker_rows, render_map
 from web.marker_cache import MarkerCache
@@ -115,21 +122,30 @@ def _page(
     outlines = load_outlines(session)
     categories = [category.value for category in Category]
 
-    def facet(name: Facet) -> list[FacetCount]:
-        return facet_counts(session, query, name, now=now, settings=settings)
+    def facet(name: Facet, within: ResourceQuery = query) -> list[FacetCount]:
+        return facet_counts(session, within, name, now=now, settings=settings)
 
-    language_options = _language_options(facet("language"), query, ui)
+    spoken_or_written = replace(query, language_support=filters.language_support)
+    language_options = _language_options(facet("language", spoken_or_written), query, ui)
     form: dict[str, Any] = {
         "action": path,
         "address": filters.address or "",
         "near": filters.near or "",
         "languages": language_options,
+        "supports": [
+            Option(value="", label=gettext("Spoken (staff or an interpreter)")),
+            Option(
+                value="written",
+                label=gettext("Written materials"),
+                selected=filters.support == "written",
+            ),
+        ],
         "area_groups": _area_groups(outlines, facet("area"), query, gettext),
         "categories": _category_options(facet("category"), query, gettext),
         "radii": [
             Option(
                 value=str(km),
-                label=gettext("Within %(km)s km") % {"km": km},
+                label=gettext("Within %(distance)s") % {"distance": format_distance(km, ui)},
                 selected=query.radius_km == km,
             )
             for km in RADII_KM
@@ -168,7 +184,7 @@ def _page(
         "open_filters": filters.active == 0 or bool(errors),
         "list_url": page_filters.url("/list", lang=ui.code),
         "map_url": page_filters.url("/", lang=ui.code),
-        "summary": _summary(query, form, gettext, ui),
+        "summary": _summary(query, filters, form, gettext, ui),
         "legend": [
             {
                 "label": category_label(code, gettext),
@@ -251,6 +267,7 @@ def base_context(
         "assets": ASSETS,
         "home_url": f"/?lang={ui.code}",
         "privacy_line": privacy_line(settings, gettext),
+        "language_notices": language_notices(request.query_params.get("lang"), ui.code),
         "config": client_config(
             ui=ui,
             gettext=gettext,
@@ -284,7 +301,7 @@ def _area_groups(
         groups.setdefault(outline.kind, []).append(
             Option(
                 value=value,
-                label=f"{outline.name} ({count})",
+                label=f"{area_name(outline.kind, outline.code, outline.name, gettext)} ({count})",
                 count=count,
                 selected=(outline.kind, outline.code) in query.areas,
             )
@@ -312,11 +329,15 @@ def _category_options(facet: list[FacetCount], query: ResourceQuery, gettext: An
     ]
 
 
-def _summary(query: ResourceQuery, form: dict[str, Any], gettext: Any, ui: UiLocale) -> str:
+def _summary(
+    query: ResourceQuery, filters: PageFilters, form: dict[str, Any], gettext: Any, ui: UiLocale
+) -> str:
     """The filters in words, for the printed flyer."""
     parts = []
     for option in form["languages"]:
-        if option.selected:
+        if option.selected and filters.support == "written":
+            parts.append(gettext("Written materials in %(name)s") % {"name": option.label})
+        elif option.selected:
             parts.append(gettext("Language: %(name)s") % {"name": option.label})
     for group in form["area_groups"]:
         for option in group.options:
@@ -326,6 +347,10 @@ def _summary(query: ResourceQuery, form: dict[str, Any], gettext: Any, ui: UiLoc
     for option in form["categories"]:
         if option.selected:
             parts.append(option.label)
+    if filters.address:
+        parts.append(gettext("Near %(place)s") % {"place": filters.address})
+    elif query.near is not None:
+        parts.append(gettext("Near the point you shared"))
     if query.near is not None:
         if query.radius_km is not None:
             distance = format_distance(query.radius_km, ui)
@@ -354,7 +379,7 @@ def _wider(
     if filters.radius_km:
         bigger = [km for km in RADII_KM if km > float(filters.radius_km)]
         if bigger:
-            label = gettext("Within %(km)s km") % {"km": bigger[0]}
+            label = gettext("Within %(distance)s") % {"distance": format_distance(bigger[0], ui)}
             candidates.append((label, replace(filters, radius_km=str(bigger[0]))))
         else:
             candidates.append(
