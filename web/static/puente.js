@@ -108,6 +108,8 @@
         createIcon: function (oldIcon) {
           var div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
           div.replaceChildren(glyph(this.options.category));
+          /* Named with its kind of help: "Clínica Legal del Este (Ayuda legal de inmigración)". */
+          if (this.options.label) div.setAttribute("aria-label", this.options.label);
           return div;
         },
       })
@@ -123,13 +125,9 @@
       iconAnchor: [22, 22],
       popupAnchor: [0, -18],
       category: cat,
+      label: row[4] + " (" + cat.label + ")",
     });
-    var m = L.marker([row[0], row[1]], {
-      icon: icon,
-      title: row[4],
-      alt: row[4] + " (" + cat.label + ")",
-      keyboard: true,
-    });
+    var m = L.marker([row[0], row[1]], { icon: icon, title: row[4], keyboard: true });
     m.puenteId = row[2];
     m.bindPopup(
       function () {
