@@ -167,6 +167,8 @@ def test_on_a_phone_the_count_and_first_result_show_under_the_map(
     assert count is not None and first is not None
     assert count["y"] + count["height"] <= 844
     assert first["y"] + first["height"] <= 844
+    own = page.locator("nav.languages [aria-current]").bounding_box()
+    assert own is not None and own["x"] >= 0 and own["x"] + own["width"] <= 390
     page.screenshot(path=str(artifacts / f"phone-{code}.png"))
     context.close()
     assert watch.foreign == [] and watch.console_errors == []

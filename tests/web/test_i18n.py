@@ -29,11 +29,14 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
 def page_messages() -> set[str | tuple[str, ...]]:
-    """Every message the page's code and templates mark for translation."""
+    """Every message the page's code and templates mark for translation (the staff console,
+    ``web/staff/``, has its own ``staff`` domain and catalogs)."""
     found: set[str | tuple[str, ...]] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), METHODS, keywords=KEYWORDS
     ):
+        if Path(file).parts[:2] == ("web", "staff"):
+            continue
         found.add(message if isinstance(message, str) else tuple(message))
     return found
 

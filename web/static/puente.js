@@ -401,6 +401,16 @@
     if (legend && window.matchMedia("(max-width: 600px)").matches) legend.open = false;
   }
 
+  /* On a phone the language line scrolls by itself: start it at the page's own language. */
+  function setUpLanguages() {
+    var current = document.querySelector("nav.languages [aria-current]");
+    var nav = current && current.parentNode;
+    if (nav && nav.scrollWidth > nav.clientWidth) {
+      nav.scrollLeft += current.getBoundingClientRect().left - nav.getBoundingClientRect().left -
+        (nav.clientWidth - current.offsetWidth) / 2;
+    }
+  }
+
   /* On a phone the filters start folded too (unless a value was refused), so the count and
      the first result show under the map without scrolling. */
   function setUpFilters() {
@@ -413,6 +423,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     setUpLegend();
     setUpFilters();
+    setUpLanguages();
     setUpNearMe();
     setUpCleanUrls();
     setUpPrint();
