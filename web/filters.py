@@ -6,6 +6,9 @@ works without JavaScript. Parameters mean what they mean in the public API (``la
 ``api.search.resource_query_from_params`` parses them, so the page and the API can never
 disagree about a filter. A value the parser rejects is dropped from the search and named
 on the page, with the parser's reason, instead of failing the whole page.
+
+A language is spoken (staff or an interpreter) unless ``support=written`` asks for written
+materials in it instead: the API's ``language_support``.
 """
 
 from __future__ import annotations
@@ -17,21 +20,30 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
+from api.db.models import Support
 from api.errors import InvalidInput, InvalidParam, Unavailable
 from api.search import ResourceQuery, resource_query_from_params
 from api.settings import Settings
 
-__all__ = ["RADII_KM", "PageFilters", "build_query"]
+__all__ = ["RADII_KM", "SUPPORTS", "PageFilters", "build_query"]
 
 RADII_KM = (1, 2, 5, 10, 25, 50, 100, 200)
 """Distances the form offers."""
 
-_NAMES = ("language", "area", "category", "address", "near", "radius_km", "page")
+SUPPORTS: dict[str, tuple[Support, ...]] = {
+    "spoken": (Support.STAFF, Support.INTERPRETER),
+    "written": (Support.MATERIALS,),
+}
+"""How the language filter's language must be offered, by the page's ``support`` value."""
+
+_NAMES = ("language", "support", "area", "category", "address", "near", "radius_km", "page")
 
 
 @dataclass(frozen=True, kw_only=True)
 class PageFilters:
     language: str | None = None
+    support: str | None = None
+    """``written`` for written materials; spoken (staff or an interpreter) otherwise."""
     area: str | None = None
     category: str | None = None
     address: str | None = None
@@ -48,7 +60,13 @@ class PageFilters:
             raw = getall(name, []) if getall else [params.get(name)]
             given = [str(v).strip() for v in raw if v is not None and str(v).strip()]
             values[name] = given[0][:300] if given else None
+        if values["support"] not in SUPPORTS or values["support"] == "spoken":
+            values["support"] = None
         return cls(**values)
+
+    @property
+    def language_support(self) -> tuple[Support, ...]:
+        return SUPPORTS[self.support or "spoken"]
 
     def without(self, *names: str) -> PageFilters:
         return replace(self, **dict.fromkeys(names))
@@ -78,6 +96,7 @@ def build_query(
                 session,
                 settings=settings,
                 language=[filters.language] if filters.language else [],
+                language_support=filters.language_support if filters.language else [],
                 area=[filters.area] if filters.area else [],
                 category=[filters.category] if filters.category else [],
                 address=filters.address,

@@ -1,9 +1,11 @@
 """The page's languages: gettext catalogs compiled at start-up, and choosing one per request.
 
-Catalogs live as ``web/locales/<code>/LC_MESSAGES/messages.po``; adding a language is adding
-a folder (``pybabel init``), nothing else. The ``.po`` files are compiled in memory with
-Babel when first used, so no compiled ``.mo`` file is kept in the repository. A right-to-left
-language gets ``dir="rtl"`` from Babel's locale data.
+Catalogs live as ``web/locales/<locale>/LC_MESSAGES/messages.po``; adding a language is
+adding a folder (``pybabel init``), nothing else. Folders use Babel's names (``zh_Hans``);
+URLs and ``<html lang>`` use the BCP 47 tag (``zh-Hans``). The ``.po`` files are compiled in
+memory with Babel when first used, so no compiled ``.mo`` file is kept in the repository. A
+right-to-left language gets ``dir="rtl"`` from Babel's locale data, and a browser asking for
+``zh-TW`` gets Traditional Chinese by CLDR's likely scripts.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from babel import Locale, negotiate_locale
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -25,21 +28,27 @@ __all__ = [
     "SOURCE_LOCALE",
     "UiLocale",
     "available_locales",
+    "language_notices",
     "negotiate",
     "parse_accept_language",
     "translations",
     "ui_locale",
+    "unknown_language",
+    "uses_miles",
 ]
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 SOURCE_LOCALE = "en"
 """The language the templates and code are written in."""
+MILE_TERRITORIES = frozenset({"US", "GB", "LR", "MM"})
+"""Where road distances are given in miles (CLDR's ``measurementData``, which Babel does not
+carry): the US system's territories and the United Kingdom."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class UiLocale:
     code: str
-    """Language tag used in URLs and ``<html lang>``: ``en``, ``es``."""
+    """Language tag used in URLs and ``<html lang>``: ``en``, ``es``, ``zh-Hans``."""
 
     name: str
     """The language's own name, for the language switch (``español``)."""
@@ -58,7 +67,7 @@ class UiLocale:
 def available_locales() -> tuple[str, ...]:
     """The source language first, then every language with a catalog, sorted."""
     found = sorted(
-        path.parent.parent.name
+        path.parent.parent.name.replace("_", "-")
         for path in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po")
         if path.parent.parent.name != SOURCE_LOCALE
     )
@@ -68,11 +77,11 @@ def available_locales() -> tuple[str, ...]:
 @cache
 def translations(code: str) -> Translations:
     """The compiled catalog for ``code`` (empty for the source language without one)."""
-    path = LOCALES_DIR / code / "LC_MESSAGES" / "messages.po"
+    path = LOCALES_DIR / code.replace("-", "_") / "LC_MESSAGES" / "messages.po"
     if not path.exists():
         return Translations()
     with path.open("rb") as handle:
-        catalog = read_po(handle, locale=code)
+        catalog = read_po(handle, locale=code.replace("-", "_"))
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
@@ -111,16 +120,67 @@ def parse_accept_language(header: str | None) -> list[str]:
     return [tag for _, _, tag in sorted(weighted)]
 
 
+def uses_miles(locale: Locale) -> bool:
+    """Whether the locale's usual territory (``en`` -> US) measures roads in miles."""
+    territory = locale.territory
+    if territory is None:
+        likely = get_global("likely_subtags").get(locale.language, "")
+        territory = next((part for part in likely.split("_")[1:] if len(part) == 2), None)
+    return territory in MILE_TERRITORIES
+
+
+def _match(tag: str) -> str | None:
+    """The page language for one requested tag: ``es-MX`` -> ``es``, ``zh-TW`` -> ``zh-Hant``."""
+    try:
+        wanted = Locale.parse(tag.replace("_", "-"), sep="-")
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    by_lower = {code.lower(): code for code in available_locales()}
+    script = wanted.script
+    if script is None:
+        likely = get_global("likely_subtags").get(wanted.language, "")
+        script = next((part for part in likely.split("_")[1:] if len(part) == 4), None)
+    candidates = [wanted.language]
+    if script:
+        candidates.insert(0, f"{wanted.language}-{script}")
+    for candidate in candidates:
+        if (code := by_lower.get(candidate.lower())) is not None:
+            return code
+    return None
+
+
 def negotiate(requested: str | None, accept_language: str | None) -> str:
     """``?lang=`` when it names a catalog, else the best ``Accept-Language`` match, else English."""
-    available = available_locales()
     preferred = [requested] if requested else []
     preferred += parse_accept_language(accept_language)
-    match = negotiate_locale(preferred, available, sep="-", aliases={})
-    if match is None:
-        return SOURCE_LOCALE
-    lowered = match.lower()
-    for code in available:
-        if code.lower() == lowered or lowered.startswith(code.lower() + "-"):
+    for tag in preferred:
+        if (code := _match(tag)) is not None:
             return code
     return SOURCE_LOCALE
+
+
+def unknown_language(requested: str | None) -> str | None:
+    """``?lang=`` when the page has no such language (said so on the page), else ``None``."""
+    if not requested or _match(requested) is not None:
+        return None
+    return requested[:35]
+
+
+def language_notices(requested: str | None, shown: str) -> list[tuple[str, str]]:
+    """``(language, sentence)`` saying ``?lang=`` asked for a language the page does not have:
+    in English and Spanish, and in the language the page is shown in."""
+    unknown = unknown_language(requested)
+    if unknown is None:
+        return []
+    codes = dict.fromkeys((SOURCE_LOCALE, "es", shown))
+    return [
+        (
+            code,
+            translations(code).gettext(
+                "This page is not available in the language “%(requested)s”."
+            )
+            % {"requested": unknown},
+        )
+        for code in codes
+        if code in available_locales()
+    ]

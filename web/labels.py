@@ -21,6 +21,7 @@ __all__ = [
     "SUPPORT_LABELS",
     "CategoryStyle",
     "area_kind_label",
+    "area_name",
     "category_label",
     "category_style",
 ]
@@ -93,3 +94,11 @@ def category_label(category: str, gettext: Callable[[str], str]) -> str:
 def area_kind_label(kind: str, gettext: Callable[[str], str]) -> str:
     label = AREA_KIND_LABELS.get(kind)
     return gettext(label) if label else kind.replace("_", " ").capitalize()
+
+
+def area_name(kind: str, code: str, name: str, gettext: Callable[[str], str]) -> str:
+    """An area's name in the reader's language where the page can say it (``District 1`` ->
+    ``Distrito 1``); other names (neighbourhoods, divisions, ZIP codes) are proper names."""
+    if kind == "council_district":
+        return gettext("District %(code)s") % {"code": code}
+    return name

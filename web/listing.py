@@ -12,16 +12,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
+from babel.units import format_unit
 
 from api.db.models import Category
 from api.directory.schemas import ResourcePublic
 from web.hours import local_hours
-from web.i18n import UiLocale
+from web.i18n import UiLocale, uses_miles
 from web.labels import (
     ORGANIZATION_KIND_LABELS,
     SUPPORT_LABELS,
     area_kind_label,
+    area_name,
     category_label,
     category_style,
 )
@@ -78,8 +79,20 @@ class ListedResource:
     report_url: str
 
 
+KM_PER_MILE = 1.609344
+
+
 def format_distance(kilometres: float, ui: UiLocale) -> str:
-    return f"{format_decimal(kilometres, '#,##0.0', locale=ui.locale)} km"
+    """``1,2 km`` by the locale's rules, with miles beside where the locale uses them
+    (``1.2 km (0.7 mi)`` in American English)."""
+
+    def unit(value: float, name: str) -> str:
+        return format_unit(value, name, "short", locale=ui.locale, format="#,##0.#")
+
+    metric = unit(kilometres, "length-kilometer")
+    if not uses_miles(ui.locale):
+        return metric
+    return f"{metric} ({unit(kilometres / KM_PER_MILE, 'length-mile')})"
 
 
 def _address(resource: ResourcePublic) -> str | None:
@@ -118,7 +131,11 @@ def listed(
         is_legal_aid=resource.category == Category.LEGAL_AID,
         confidential=confidential,
         address=address,
-        areas=[f"{area_kind_label(area.kind, gettext)}: {area.name}" for area in location.areas],
+        areas=[
+            f"{area_kind_label(area.kind, gettext)}: "
+            f"{area_name(area.kind, area.code, area.name, gettext)}"
+            for area in location.areas
+        ],
         geo_url=None
         if confidential
         else geo_url(location.latitude, location.longitude, resource.name),

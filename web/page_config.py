@@ -62,6 +62,14 @@ def _popup_words(gettext: Callable[[str], str]) -> dict[str, str]:
         "locationFailed": gettext(
             "Your location is not available. Type an address or ZIP code instead."
         ),
+        "call": gettext("Call"),
+        "directions": gettext("Directions"),
+        "zoomIn": gettext("Zoom in"),
+        "zoomOut": gettext("Zoom out"),
+        "close": gettext("Close"),
+        "layers": gettext("Map layers"),
+        "markers": gettext("Places on the map"),
+        "district": gettext("District %(code)s"),
     }
 
 

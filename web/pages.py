@@ -25,12 +25,19 @@ from api.db.models import Category
 from api.db.version import read_directory_version
 from api.directory.schemas import FacetCount
 from api.http.middleware.security_headers import csp_nonce
-from api.search import Candidates, ResourceQuery, gather, overview, widest_search
+from api.search import Candidates, ResourceQuery, facet_counts, gather, overview, widest_search
 from api.settings import Settings
 from web.assets import AssetUrls
 from web.filters import RADII_KM, PageFilters, build_query
-from web.i18n import UiLocale, available_locales, negotiate, translations, ui_locale
-from web.labels import area_kind_label, category_label, category_style
+from web.i18n import (
+    UiLocale,
+    available_locales,
+    language_notices,
+    negotiate,
+    translations,
+    ui_locale,
+)
+from web.labels import area_kind_label, area_name, category_label, category_style
 from web.listing import ListedResource, format_distance, listed
 from web.map import MapLabels, build_map, marker_rows, render_map
 from web.marker_cache import MarkerCache
@@ -151,18 +158,33 @@ def _page(
     outlines = load_outlines(session)
     categories = [category.value for category in Category]
 
-    language_options = _language_options(searched.facets["language"], query, ui)
+    if query.language_support == filters.language_support:
+        language_facet = searched.facets["language"]
+    else:  # no language chosen: count each under the spoken/written choice all the same
+        spoken_or_written = replace(query, language_support=filters.language_support)
+        language_facet = facet_counts(
+            session, spoken_or_written, "language", now=now, settings=settings
+        )
+    language_options = _language_options(language_facet, query, ui)
     form: dict[str, Any] = {
         "action": path,
         "address": filters.address or "",
         "near": filters.near or "",
         "languages": language_options,
+        "supports": [
+            Option(value="", label=gettext("Spoken (staff or an interpreter)")),
+            Option(
+                value="written",
+                label=gettext("Written materials"),
+                selected=filters.support == "written",
+            ),
+        ],
         "area_groups": _area_groups(outlines, searched.facets["area"], query, gettext),
         "categories": _category_options(searched.facets["category"], query, gettext),
         "radii": [
             Option(
                 value=str(km),
-                label=gettext("Within %(km)s km") % {"km": km},
+                label=gettext("Within %(distance)s") % {"distance": format_distance(km, ui)},
                 selected=query.radius_km == km,
             )
             for km in RADII_KM
@@ -201,7 +223,7 @@ def _page(
         "open_filters": filters.active == 0 or bool(errors),
         "list_url": page_filters.url("/list", lang=ui.code),
         "map_url": page_filters.url("/", lang=ui.code),
-        "summary": _summary(query, form, gettext, ui),
+        "summary": _summary(query, filters, form, gettext, ui),
         "legend": [
             {
                 "label": category_label(code, gettext),
@@ -281,6 +303,7 @@ def base_context(
         "assets": page_state(request).assets,
         "home_url": f"/?lang={ui.code}",
         "privacy_line": privacy_line(settings, gettext),
+        "language_notices": language_notices(request.query_params.get("lang"), ui.code),
         "config": client_config(
             ui=ui,
             gettext=gettext,
@@ -314,7 +337,7 @@ def _area_groups(
         groups.setdefault(outline.kind, []).append(
             Option(
                 value=value,
-                label=f"{outline.name} ({count})",
+                label=f"{area_name(outline.kind, outline.code, outline.name, gettext)} ({count})",
                 count=count,
                 selected=(outline.kind, outline.code) in query.areas,
             )
@@ -342,11 +365,15 @@ def _category_options(facet: list[FacetCount], query: ResourceQuery, gettext: An
     ]
 
 
-def _summary(query: ResourceQuery, form: dict[str, Any], gettext: Any, ui: UiLocale) -> str:
+def _summary(
+    query: ResourceQuery, filters: PageFilters, form: dict[str, Any], gettext: Any, ui: UiLocale
+) -> str:
     """The filters in words, for the printed flyer."""
     parts = []
     for option in form["languages"]:
-        if option.selected:
+        if option.selected and filters.support == "written":
+            parts.append(gettext("Written materials in %(name)s") % {"name": option.label})
+        elif option.selected:
             parts.append(gettext("Language: %(name)s") % {"name": option.label})
     for group in form["area_groups"]:
         for option in group.options:
@@ -356,6 +383,10 @@ def _summary(query: ResourceQuery, form: dict[str, Any], gettext: Any, ui: UiLoc
     for option in form["categories"]:
         if option.selected:
             parts.append(option.label)
+    if filters.address:
+        parts.append(gettext("Near %(place)s") % {"place": filters.address})
+    elif query.near is not None:
+        parts.append(gettext("Near the point you shared"))
     if query.near is not None:
         if query.radius_km is not None:
             distance = format_distance(query.radius_km, ui)
@@ -387,7 +418,7 @@ def _wider(
     if filters.radius_km:
         bigger = [km for km in RADII_KM if km > float(filters.radius_km)]
         if bigger:
-            label = gettext("Within %(km)s km") % {"km": bigger[0]}
+            label = gettext("Within %(distance)s") % {"distance": format_distance(bigger[0], ui)}
             steps.append(
                 (
                     label,

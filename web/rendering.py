@@ -1,13 +1,17 @@
-"""Jinja environments, one per UI language, with autoescaping always on."""
+"""Jinja environments, one per UI language, with autoescaping always on.
+
+``number`` writes a count by the language's rules (``10,000`` / ``10.000``).
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from web.i18n import translations
+from web.i18n import translations, ui_locale
 
 __all__ = ["TEMPLATES_DIR", "environment"]
 
@@ -25,4 +29,6 @@ def environment(locale: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    babel_locale = ui_locale(locale).locale
+    env.filters["number"] = lambda value: format_decimal(value, locale=babel_locale)
     return env

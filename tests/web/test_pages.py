@@ -26,6 +26,7 @@ FILTERS: list[dict[str, str]] = [
     {"language": "es"},
     {"language": "es", "area": "council_district:1"},
     {"language": "vi", "area": "council_district:2"},
+    {"language": "vi", "support": "written"},
     {"category": "legal_aid"},
     {"area": "zip:75217"},
     {"near": "32.76,-96.72"},
@@ -40,6 +41,9 @@ def api_ids(engine: Engine, settings: Settings, params: dict[str, str]) -> list[
     lists = {name: [value] for name, value in params.items() if name in ("language", "area")}
     if "category" in params:
         lists["category"] = [params["category"]]
+    if "language" in params:  # the page's language is spoken unless written is asked for
+        written = params.get("support") == "written"
+        lists["language_support"] = ["materials"] if written else ["staff", "interpreter"]
     with Session(engine) as session:
         query = resource_query_from_params(
             session,
@@ -80,7 +84,7 @@ def test_the_inactive_place_is_never_shown(client: Client, directory: Directory)
 
 def test_a_point_orders_the_list_by_distance(client: Client, directory: Directory) -> None:
     page = client.get("/", params={"near": "32.76,-96.72"}).text
-    distances = [float(d) for d in re.findall(r'class="distance">([\d.]+) km<', page)]
+    distances = [float(d) for d in re.findall(r'class="distance">([\d.]+) km \(', page)]
     assert len(distances) == 7
     assert distances == sorted(distances)
     assert scan(page).listed[0] == directory.resources["clinic"]
@@ -107,13 +111,15 @@ def test_nothing_matches_offers_wider_searches_with_counts(
     assert "Nothing matches this search." in page.text
     offers = re.findall(r'<li><a href="([^"]+)">([^<]+)</a> \((\d+) places?\)</li>', page.text)
     by_label = {label: (url, int(count)) for url, label, count in offers}
-    # Vietnamese anywhere: the clinic and the association; any language in 75201: two places.
-    assert by_label["Any area"][1] == 2
+    # Vietnamese spoken anywhere: the association (the clinic only has written materials);
+    # any language in 75201: two places.
+    assert by_label["Any area"][1] == 1
     assert by_label["Any language"][1] == 2
     wider = client.get(by_label["Any area"][0].replace("&amp;", "&"))
-    assert sorted(scan(wider.text).listed) == sorted(
-        [directory.resources["clinic"], directory.resources["hoi"]]
-    )
+    assert scan(wider.text).listed == [directory.resources["hoi"]]
+    written = client.get("/", params={"language": "vi", "support": "written"})
+    assert scan(written.text).listed == [directory.resources["clinic"]]
+    assert '<option value="written" selected>Written materials</option>' in written.text
 
 
 def test_a_small_radius_offers_a_wider_one(client: Client, directory: Directory) -> None:
@@ -264,7 +270,7 @@ def test_the_filter_form_offers_facets(client: Client, directory: Directory) -> 
     page = client.get("/", params={"language": "vi"}).text
     languages = re.search(r'<select id="f-language".*?</select>', page, re.S)
     assert languages is not None
-    assert '<option value="vi" selected>Vietnamese (2)</option>' in languages.group(0)
+    assert '<option value="vi" selected>Vietnamese (1)</option>' in languages.group(0)
     assert '<option value="es">Spanish (6)</option>' in languages.group(0)
     areas = re.search(r'<select id="f-area".*?</select>', page, re.S)
     assert areas is not None

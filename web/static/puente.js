@@ -108,6 +108,8 @@
         createIcon: function (oldIcon) {
           var div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
           div.replaceChildren(glyph(this.options.category));
+          /* Named with its kind of help: "Clínica Legal del Este (Ayuda legal de inmigración)". */
+          if (this.options.label) div.setAttribute("aria-label", this.options.label);
           return div;
         },
       })
@@ -119,10 +121,11 @@
     var icon = new PinIcon({
       className: "puente-marker",
       html: false,
-      iconSize: [32, 32],
-      iconAnchor: [16, 16],
-      popupAnchor: [0, -14],
+      iconSize: [44, 44],
+      iconAnchor: [22, 22],
+      popupAnchor: [0, -18],
       category: cat,
+      label: row[4] + " (" + cat.label + ")",
     });
     var m = L.marker([row[0], row[1]], { icon: icon, title: row[4], keyboard: true });
     m.puenteId = row[2];
@@ -192,7 +195,8 @@
     }
     if (loc.confidential || !loc.address) {
       var areas = (loc.areas || []).map(function (a) {
-        return (c.areaKinds[a.kind] || a.kind) + ": " + a.name;
+        var name = a.kind === "council_district" ? t("district").replace("%(code)s", a.code) : a.name;
+        return (c.areaKinds[a.kind] || a.kind) + ": " + name;
       });
       line(frag, null, t("private") + (areas.length ? " " + t("area") + " " + areas.join("; ") : ""));
     } else {
@@ -216,6 +220,19 @@
       var tel = telUrl(r.phone);
       line(frag, t("phone"), tel ? link(tel, r.phone) : r.phone);
     }
+    var act = el("p", "act");
+    if (r.phone && telUrl(r.phone)) {
+      var call = link(telUrl(r.phone), t("call"));
+      call.className = "button";
+      act.appendChild(call);
+    }
+    if (!loc.confidential && loc.address) {
+      var to = loc.latitude.toFixed(6) + "," + loc.longitude.toFixed(6);
+      var go = link("geo:" + to + "?q=" + to + "(" + encodeURIComponent(r.name) + ")", t("directions"));
+      go.className = "button";
+      act.appendChild(go);
+    }
+    if (act.childNodes.length) frag.appendChild(act);
     var website = safeUrl(r.website);
     if (website) line(frag, null, link(website, t("website"), true));
     if (r.languages && r.languages.length) {
@@ -263,6 +280,62 @@
     var props = feature.properties || {};
     var text = props.name + (props.note ? " — " + props.note : "");
     layer.bindTooltip(el("span", null, text), { sticky: true });
+    /* The outlines are a backdrop: a pointer shows their names, the Tab key skips them. */
+    layer.on("add", function () {
+      var node = layer.getElement && layer.getElement();
+      if (node) node.setAttribute("tabindex", "-1");
+    });
+  }
+
+  function named(selector, label) {
+    Array.prototype.forEach.call(document.querySelectorAll(selector), function (node) {
+      node.setAttribute("title", label);
+      node.setAttribute("aria-label", label);
+    });
+  }
+
+  /* Map controls in the page's language; a popup takes the focus, Escape closes it and the
+     focus goes back to its marker. */
+  function setUpMap() {
+    if (!window.L) return;
+    var map = null;
+    Object.keys(window).forEach(function (key) {
+      if (map === null && window[key] instanceof L.Map) map = window[key];
+    });
+    if (map === null) return;
+    named(".leaflet-control-zoom-in", t("zoomIn"));
+    named(".leaflet-control-zoom-out", t("zoomOut"));
+    named(".leaflet-control-layers-toggle", t("layers"));
+    var pane = map.getPane("markerPane");
+    if (pane) {
+      pane.setAttribute("role", "group");
+      pane.setAttribute("aria-label", t("markers"));
+    }
+    map.getContainer().querySelectorAll("path.leaflet-interactive").forEach(function (node) {
+      node.setAttribute("tabindex", "-1");
+    });
+    map.on("popupopen", function (event) {
+      var box = event.popup.getElement();
+      if (!box) return;
+      named(".leaflet-popup-close-button", t("close"));
+      var heading = box.querySelector(".puente-popup h3");
+      if (heading) {
+        heading.setAttribute("tabindex", "-1");
+        heading.focus({ preventScroll: true });
+      }
+      box.addEventListener("keydown", function (key) {
+        if (key.key === "Escape") map.closePopup(event.popup);
+      });
+    });
+    map.on("popupclose", function (event) {
+      var source = event.popup._source;
+      var icon = source && source._icon;
+      var box = event.popup.getElement();
+      var focus = document.activeElement;
+      if (icon && (!focus || focus === document.body || (box && box.contains(focus)))) {
+        icon.focus({ preventScroll: true });
+      }
+    });
   }
 
   function round2(value) {
@@ -328,11 +401,33 @@
     if (legend && window.matchMedia("(max-width: 600px)").matches) legend.open = false;
   }
 
+  /* On a phone the language line scrolls by itself: start it at the page's own language. */
+  function setUpLanguages() {
+    var current = document.querySelector("nav.languages [aria-current]");
+    var nav = current && current.parentNode;
+    if (nav && nav.scrollWidth > nav.clientWidth) {
+      nav.scrollLeft += current.getBoundingClientRect().left - nav.getBoundingClientRect().left -
+        (nav.clientWidth - current.offsetWidth) / 2;
+    }
+  }
+
+  /* On a phone the filters start folded too (unless a value was refused), so the count and
+     the first result show under the map without scrolling. */
+  function setUpFilters() {
+    var box = document.querySelector(".page-map details.filter-box");
+    if (box && !document.querySelector(".errors") && window.matchMedia("(max-width: 600px)").matches) {
+      box.open = false;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpLegend();
+    setUpFilters();
+    setUpLanguages();
     setUpNearMe();
     setUpCleanUrls();
     setUpPrint();
+    setUpMap();
   });
 
   window.Puente = { marker: marker, outline: outline, categoryByCode: categoryByCode };
