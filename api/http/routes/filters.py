@@ -16,7 +16,7 @@ raw values are dependencies of their own, registered for the whole app
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import Example
@@ -41,6 +41,7 @@ __all__ = [
     "AreaParam",
     "CategoryParam",
     "EventParams",
+    "EventStatusParam",
     "From",
     "LanguageParam",
     "LanguageSupportParam",
@@ -58,9 +59,17 @@ __all__ = [
 ]
 
 
-def _param(description: str, example: str, *, name: str) -> QueryParameter:
+def _param(
+    description: str, example: object, *, name: str, schema: dict[str, Any] | None = None
+) -> QueryParameter:
+    """A documented query parameter. ``schema`` gives the type the value is read as (the
+    handler receives the text and parses it itself, naming a bad value in its 400)."""
     return QueryParameter(
-        name=name, description=description, examples=[Example(value=example)], required=False
+        name=name,
+        description=description,
+        examples=[Example(value=example)],
+        required=False,
+        schema_extra={"one_of": None, **schema} if schema else None,
     )
 
 
@@ -70,7 +79,7 @@ CategoryParam = FromQuery[
         _param(
             "Category of the resource (of the venue, for events); repeat for any of several: "
             "meeting_venue, legal_aid, community_partner, consulate, police_station",
-            "legal_aid",
+            ["legal_aid"],
             name="category",
         ),
     ]
@@ -81,7 +90,7 @@ LanguageParam = FromQuery[
         _param(
             "Language spoken there: an ISO 639-1 or 639-3 code or a name in English or in the "
             "language itself (case and accents ignored); repeat for any of several",
-            "es",
+            ["es"],
             name="language",
         ),
     ]
@@ -91,7 +100,7 @@ LanguageSupportParam = FromQuery[
         list[str] | None,
         _param(
             "How the language is offered: staff, interpreter or materials; repeat for any",
-            "staff",
+            ["staff"],
             name="language_support",
         ),
     ]
@@ -101,7 +110,7 @@ AreaParam = FromQuery[
         list[str] | None,
         _param(
             "An area as kind:code (see /api/v1/areas); repeat for any of several",
-            "zip:75217",
+            ["zip:75217"],
             name="area",
         ),
     ]
@@ -133,8 +142,9 @@ RadiusKm = FromQuery[
         _param(
             "Only within this many km of near/address (more than 0, at most 200); without it "
             "results are ranked by distance with no cap",
-            "10",
+            10,
             name="radius_km",
+            schema={"type": "number", "exclusiveMinimum": 0, "maximum": 200},
         ),
     ]
 ]
@@ -154,8 +164,9 @@ OpenNow = FromQuery[
         str | None,
         _param(
             "Only places open now by their weekly hours: true or false",
-            "true",
+            True,
             name="open_now",
+            schema={"type": "boolean"},
         ),
     ]
 ]
@@ -164,8 +175,9 @@ VerifiedWithinDays = FromQuery[
         str | None,
         _param(
             "Only listings verified within this many days",
-            "365",
+            365,
             name="verified_within_days",
+            schema={"type": "integer", "minimum": 1, "maximum": 36500},
         ),
     ]
 ]
@@ -173,9 +185,20 @@ StatusParam = FromQuery[
     Annotated[
         list[str] | None,
         _param(
-            "Status of the listing (active by default; for events: scheduled, cancelled, "
-            "postponed, all by default); repeat for any",
-            "active",
+            "Status of the listing: active (the default), inactive, temporarily_closed; "
+            "repeat for any",
+            ["active"],
+            name="status",
+        ),
+    ]
+]
+EventStatusParam = FromQuery[
+    Annotated[
+        list[str] | None,
+        _param(
+            "Status of the meeting: scheduled, cancelled or postponed (all by default); "
+            "repeat for any",
+            ["scheduled"],
             name="status",
         ),
     ]
@@ -196,8 +219,9 @@ PageParam = FromQuery[
         str | None,
         _param(
             "Page number, from 1",
-            "1",
+            1,
             name="page",
+            schema={"type": "integer", "minimum": 1, "maximum": 1_000_000},
         ),
     ]
 ]
@@ -206,8 +230,9 @@ PerPage = FromQuery[
         str | None,
         _param(
             "Items per page, 1 to 100 (default 20)",
-            "20",
+            20,
             name="per_page",
+            schema={"type": "integer", "minimum": 1, "maximum": 100},
         ),
     ]
 ]
@@ -300,7 +325,7 @@ def provide_resource_params(
 def provide_event_params(
     from_: From = None,
     to: To = None,
-    status: StatusParam = None,
+    status: EventStatusParam = None,
     category: CategoryParam = None,
     language: LanguageParam = None,
     area: AreaParam = None,
