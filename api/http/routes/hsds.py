@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Request, Response, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 from sqlalchemy.orm import Session
@@ -148,41 +148,57 @@ def hsds_root(request: Request[Any, Any, Any]) -> dict[str, Any]:
     }
 
 
-@get(
-    "/hsds/services",
-    tags=["hsds"],
-    summary="Services: every resource, whatever its status (retired ones as defunct)",
-    sync_to_thread=True,
-)
-def list_services(
-    db_session: NamedDependency[Session],
-    settings: NamedDependency[Settings],
+def provide_service_query(
     search: Search = None,
-    page: PageNumber = None,
-    per_page: PerPage = None,
-    format: Format = None,
     taxonomy_term_id: TermId = None,
     taxonomy_id: TaxonomyId = None,
     organization_id: OrganizationId = None,
     modified_after: ModifiedAfter = None,
-    minimal: Minimal = None,
-    full: Full = None,
-) -> Response[Any]:
-    query = directory.hsds_query_from_params(
+    postcode: Postcode = None,
+    proximity: Proximity = None,
+    page: PageNumber = None,
+    per_page: PerPage = None,
+) -> directory.HsdsQuery:
+    """The filters of services and service_at_locations, read once (400 naming each bad one)."""
+    return directory.hsds_query_from_params(
         search=search,
         modified_after=modified_after,
         organization_id=organization_id,
         taxonomy_term_id=taxonomy_term_id,
         taxonomy_id=taxonomy_id,
+        postcode=postcode,
+        proximity=proximity,
         page=page,
         per_page=per_page,
     )
+
+
+SERVICE_QUERY = Provide(provide_service_query, sync_to_thread=False)
+
+
+@get(
+    "/hsds/services",
+    tags=["hsds"],
+    summary="Services: every resource, whatever its status (retired ones as defunct)",
+    dependencies={"service_query": SERVICE_QUERY},
+    sync_to_thread=True,
+)
+def list_services(
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    service_query: NamedDependency[directory.HsdsQuery],
+    format: Format = None,
+    minimal: Minimal = None,
+    full: Full = None,
+) -> Response[Any]:
     nested, brief, ndjson = (
         _flag("full", full),
         _flag("minimal", minimal),
         _ndjson("format", format),
     )
-    listing = directory.list_services(db_session, query, now=datetime.now(UTC), settings=settings)
+    listing = directory.list_services(
+        db_session, service_query, now=datetime.now(UTC), settings=settings
+    )
     encoder = listing.encoder
 
     def shape(resource: Any) -> dict[str, Any]:
@@ -191,7 +207,7 @@ def list_services(
             return {key: record[key] for key in ("id", "name", "status", "last_modified")}
         return encoder.service(resource, full=nested)
 
-    return _answer(listing.resources, shape, query=query, ndjson=ndjson)
+    return _answer(listing.resources, shape, query=service_query, ndjson=ndjson)
 
 
 @get(
@@ -215,41 +231,25 @@ def get_service(
     "/hsds/service_at_locations",
     tags=["hsds"],
     summary="Each service at its location, filtered by ZIP code and distance",
+    dependencies={"service_query": SERVICE_QUERY},
     sync_to_thread=True,
 )
 def list_service_at_locations(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    search: Search = None,
-    taxonomy_term_id: TermId = None,
-    taxonomy_id: TaxonomyId = None,
-    organization_id: OrganizationId = None,
-    modified_after: ModifiedAfter = None,
+    service_query: NamedDependency[directory.HsdsQuery],
     full: Full = None,
-    page: PageNumber = None,
-    per_page: PerPage = None,
     format: Format = None,
-    postcode: Postcode = None,
-    proximity: Proximity = None,
 ) -> Response[Any]:
-    query = directory.hsds_query_from_params(
-        search=search,
-        modified_after=modified_after,
-        organization_id=organization_id,
-        taxonomy_term_id=taxonomy_term_id,
-        taxonomy_id=taxonomy_id,
-        postcode=postcode,
-        proximity=proximity,
-        page=page,
-        per_page=per_page,
-    )
     nested, ndjson = _flag("full", full), _ndjson("format", format)
-    listing = directory.list_services(db_session, query, now=datetime.now(UTC), settings=settings)
+    listing = directory.list_services(
+        db_session, service_query, now=datetime.now(UTC), settings=settings
+    )
     encoder = listing.encoder
     return _answer(
         listing.resources,
         lambda resource: encoder.service_at_location(resource, full=nested),
-        query=query,
+        query=service_query,
         ndjson=ndjson,
     )
 
@@ -265,14 +265,14 @@ def get_service_at_location(
     settings: NamedDependency[Settings],
     service_at_location_id: FromPath[str],
 ) -> Response[Any]:
-    listing = directory.list_services(
-        db_session, directory.HsdsQuery(), now=datetime.now(UTC), settings=settings
+    resource, encoder = directory.find_service(
+        db_session,
+        service_at_location_id,
+        now=datetime.now(UTC),
+        settings=settings,
+        kind="service_at_location",
     )
-    for resource in listing.resources:
-        record = listing.encoder.service_at_location(resource)
-        if record["id"] == service_at_location_id:
-            return _one(record)
-    raise NotFound("service_at_location", service_at_location_id)
+    return _one(encoder.service_at_location(resource))
 
 
 @get(
