@@ -18,7 +18,8 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.openapi.spec import Example
+from litestar.params import FromQuery, PathParameter, QueryParameter
 from litestar.response import Stream
 from sqlalchemy.orm import Session
 
@@ -33,21 +34,35 @@ __all__ = ["ROUTES"]
 PROFILE = "https://docs.openreferral.org/en/latest/hsds/"
 
 
-def _param(description: str) -> QueryParameter:
-    return QueryParameter(required=False, description=description)
+def _param(description: str, example: str = "true") -> QueryParameter:
+    return QueryParameter(
+        required=False, description=description, examples=[Example(value=example)]
+    )
+
+
+_ID = "8fac148e-45ad-569f-b45e-1cc7d8438086"
+RecordId = Annotated[
+    str, PathParameter(description="The record's HSDS id (a UUID)", examples=[Example(value=_ID)])
+]
 
 
 Search = FromQuery[
-    Annotated[str | None, _param("Full-text search: every word must appear in the record.")]
+    Annotated[
+        str | None, _param("Full-text search: every word must appear in the record.", "legal")
+    ]
 ]
-PageNumber = FromQuery[Annotated[str | None, _param("Page number, from 1.")]]
+PageNumber = FromQuery[Annotated[str | None, _param("Page number, from 1.", "1")]]
 PerPage = FromQuery[
-    Annotated[str | None, _param(f"Records per page, 1 to {directory.MAX_PER_PAGE} (default 50).")]
+    Annotated[
+        str | None, _param(f"Records per page, 1 to {directory.MAX_PER_PAGE} (default 50).", "50")
+    ]
 ]
 Format = FromQuery[
     Annotated[
         str | None,
-        _param("`json` (default) or `ndjson`: every match, one record a line, without pages."),
+        _param(
+            "`json` (default) or `ndjson`: every match, one record a line, without pages.", "ndjson"
+        ),
     ]
 ]
 Full = FromQuery[Annotated[str | None, _param("`true`: nest every related record.")]]
@@ -59,34 +74,41 @@ Minimal = FromQuery[
 ]
 ModifiedAfter = FromQuery[
     Annotated[
-        str | None, _param("Only records modified at or after this date-time (with its offset).")
+        str | None,
+        _param(
+            "Only records modified at or after this date-time (with its offset).",
+            "2025-03-01T00:00:00Z",
+        ),
     ]
 ]
 OrganizationId = FromQuery[
-    Annotated[str | None, _param("Only services of this organization (its id).")]
+    Annotated[str | None, _param("Only services of this organization (its id).", _ID)]
 ]
 TermId = FromQuery[
-    Annotated[str | None, _param("Only records tagged with this taxonomy term (its id).")]
+    Annotated[str | None, _param("Only records tagged with this taxonomy term (its id).", _ID)]
 ]
 TaxonomyId = FromQuery[
-    Annotated[str | None, _param("Only records tagged with a term of this taxonomy.")]
+    Annotated[str | None, _param("Only records tagged with a term of this taxonomy.", _ID)]
 ]
 Postcode = FromQuery[
     Annotated[
         str | None,
-        _param("Only services at this ZIP code; with `proximity`, near its centre instead."),
+        _param(
+            "Only services at this ZIP code; with `proximity`, near its centre instead.", "75201"
+        ),
     ]
 ]
 Proximity = FromQuery[
     Annotated[
-        str | None, _param("Metres from the centre of `postcode`'s ZIP area (needs `postcode`).")
+        str | None,
+        _param("Metres from the centre of `postcode`'s ZIP area (needs `postcode`).", "5000"),
     ]
 ]
 TopOnly = FromQuery[
     Annotated[str | None, _param("`true`: only top-level terms (every term here is one).")]
 ]
 ParentId = FromQuery[
-    Annotated[str | None, _param("Only children of this term (no term here has a parent).")]
+    Annotated[str | None, _param("Only children of this term (no term here has a parent).", _ID)]
 ]
 
 
@@ -219,7 +241,7 @@ def list_services(
 def get_service(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    service_id: FromPath[str],
+    service_id: RecordId,
 ) -> Response[Any]:
     resource, encoder = directory.find_service(
         db_session, service_id, now=datetime.now(UTC), settings=settings
@@ -263,7 +285,7 @@ def list_service_at_locations(
 def get_service_at_location(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    service_at_location_id: FromPath[str],
+    service_at_location_id: RecordId,
 ) -> Response[Any]:
     resource, encoder = directory.find_service(
         db_session,
@@ -332,7 +354,7 @@ def _organization(
 def get_organization(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    organization_id: FromPath[str],
+    organization_id: RecordId,
     full_service: FullService = None,
 ) -> Response[Any]:
     whole = _flag("full_service", full_service)
@@ -374,7 +396,7 @@ def list_taxonomies(
     summary="One taxonomy",
     sync_to_thread=False,
 )
-def get_taxonomy(taxonomy_id: FromPath[str]) -> Response[Any]:
+def get_taxonomy(taxonomy_id: RecordId) -> Response[Any]:
     for taxonomy in hsds.taxonomies():
         if taxonomy["id"] == taxonomy_id:
             return _one(taxonomy)
@@ -413,9 +435,7 @@ def list_taxonomy_terms(
     summary="One taxonomy term",
     sync_to_thread=True,
 )
-def get_taxonomy_term(
-    db_session: NamedDependency[Session], term_id: FromPath[str]
-) -> Response[Any]:
+def get_taxonomy_term(db_session: NamedDependency[Session], term_id: RecordId) -> Response[Any]:
     for term in directory.list_taxonomy_terms(db_session):
         if term["id"] == term_id:
             return _one(term)
