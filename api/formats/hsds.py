@@ -87,6 +87,7 @@ WITHHELD = "Address withheld"
 _MINUTES_PER_DAY = 24 * 60
 
 
+@lru_cache(maxsize=1 << 16)
 def hsds_id(kind: str, key: int | str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
 
@@ -157,9 +158,15 @@ def _term(taxonomy: str, code: str, name: str, description: str) -> dict[str, An
     }
 
 
-def taxonomy(name: str) -> dict[str, Any]:
+@lru_cache(maxsize=8)
+def _taxonomy(name: str) -> tuple[str, str, str]:
     title, description = _TAXONOMIES[name]
-    return {"id": hsds_id("taxonomy", name), "name": title, "description": description}
+    return hsds_id("taxonomy", name), title, description
+
+
+def taxonomy(name: str) -> dict[str, Any]:
+    identifier, title, description = _taxonomy(name)
+    return {"id": identifier, "name": title, "description": description}
 
 
 def taxonomies() -> list[dict[str, Any]]:
@@ -172,8 +179,13 @@ def category_term(category: Category) -> dict[str, Any]:
 
 
 def language_term(code: str) -> dict[str, Any]:
-    name = language_name(code)
+    name = _language_name(code)
     return _term(LANGUAGE_TAXONOMY, code, name, f"Help offered in {name}.") | {"language": code}
+
+
+@lru_cache(maxsize=1024)
+def _language_name(code: str) -> str:
+    return language_name(code)
 
 
 @dataclass(frozen=True, kw_only=True)

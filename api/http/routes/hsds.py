@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Request, Response, get
-from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import Example
+from litestar.params import FromQuery, PathParameter, QueryParameter
 from litestar.response import Stream
 from sqlalchemy.orm import Session
 
@@ -33,21 +34,35 @@ __all__ = ["ROUTES"]
 PROFILE = "https://docs.openreferral.org/en/latest/hsds/"
 
 
-def _param(description: str) -> QueryParameter:
-    return QueryParameter(required=False, description=description)
+def _param(description: str, example: str = "true") -> QueryParameter:
+    return QueryParameter(
+        required=False, description=description, examples=[Example(value=example)]
+    )
+
+
+_ID = "8fac148e-45ad-569f-b45e-1cc7d8438086"
+RecordId = Annotated[
+    str, PathParameter(description="The record's HSDS id (a UUID)", examples=[Example(value=_ID)])
+]
 
 
 Search = FromQuery[
-    Annotated[str | None, _param("Full-text search: every word must appear in the record.")]
+    Annotated[
+        str | None, _param("Full-text search: every word must appear in the record.", "legal")
+    ]
 ]
-PageNumber = FromQuery[Annotated[str | None, _param("Page number, from 1.")]]
+PageNumber = FromQuery[Annotated[str | None, _param("Page number, from 1.", "1")]]
 PerPage = FromQuery[
-    Annotated[str | None, _param(f"Records per page, 1 to {directory.MAX_PER_PAGE} (default 50).")]
+    Annotated[
+        str | None, _param(f"Records per page, 1 to {directory.MAX_PER_PAGE} (default 50).", "50")
+    ]
 ]
 Format = FromQuery[
     Annotated[
         str | None,
-        _param("`json` (default) or `ndjson`: every match, one record a line, without pages."),
+        _param(
+            "`json` (default) or `ndjson`: every match, one record a line, without pages.", "ndjson"
+        ),
     ]
 ]
 Full = FromQuery[Annotated[str | None, _param("`true`: nest every related record.")]]
@@ -59,34 +74,41 @@ Minimal = FromQuery[
 ]
 ModifiedAfter = FromQuery[
     Annotated[
-        str | None, _param("Only records modified at or after this date-time (with its offset).")
+        str | None,
+        _param(
+            "Only records modified at or after this date-time (with its offset).",
+            "2025-03-01T00:00:00Z",
+        ),
     ]
 ]
 OrganizationId = FromQuery[
-    Annotated[str | None, _param("Only services of this organization (its id).")]
+    Annotated[str | None, _param("Only services of this organization (its id).", _ID)]
 ]
 TermId = FromQuery[
-    Annotated[str | None, _param("Only records tagged with this taxonomy term (its id).")]
+    Annotated[str | None, _param("Only records tagged with this taxonomy term (its id).", _ID)]
 ]
 TaxonomyId = FromQuery[
-    Annotated[str | None, _param("Only records tagged with a term of this taxonomy.")]
+    Annotated[str | None, _param("Only records tagged with a term of this taxonomy.", _ID)]
 ]
 Postcode = FromQuery[
     Annotated[
         str | None,
-        _param("Only services at this ZIP code; with `proximity`, near its centre instead."),
+        _param(
+            "Only services at this ZIP code; with `proximity`, near its centre instead.", "75201"
+        ),
     ]
 ]
 Proximity = FromQuery[
     Annotated[
-        str | None, _param("Metres from the centre of `postcode`'s ZIP area (needs `postcode`).")
+        str | None,
+        _param("Metres from the centre of `postcode`'s ZIP area (needs `postcode`).", "5000"),
     ]
 ]
 TopOnly = FromQuery[
     Annotated[str | None, _param("`true`: only top-level terms (every term here is one).")]
 ]
 ParentId = FromQuery[
-    Annotated[str | None, _param("Only children of this term (no term here has a parent).")]
+    Annotated[str | None, _param("Only children of this term (no term here has a parent).", _ID)]
 ]
 
 
@@ -148,41 +170,57 @@ def hsds_root(request: Request[Any, Any, Any]) -> dict[str, Any]:
     }
 
 
-@get(
-    "/hsds/services",
-    tags=["hsds"],
-    summary="Services: every resource, whatever its status (retired ones as defunct)",
-    sync_to_thread=True,
-)
-def list_services(
-    db_session: NamedDependency[Session],
-    settings: NamedDependency[Settings],
+def provide_service_query(
     search: Search = None,
-    page: PageNumber = None,
-    per_page: PerPage = None,
-    format: Format = None,
     taxonomy_term_id: TermId = None,
     taxonomy_id: TaxonomyId = None,
     organization_id: OrganizationId = None,
     modified_after: ModifiedAfter = None,
-    minimal: Minimal = None,
-    full: Full = None,
-) -> Response[Any]:
-    query = directory.hsds_query_from_params(
+    postcode: Postcode = None,
+    proximity: Proximity = None,
+    page: PageNumber = None,
+    per_page: PerPage = None,
+) -> directory.HsdsQuery:
+    """The filters of services and service_at_locations, read once (400 naming each bad one)."""
+    return directory.hsds_query_from_params(
         search=search,
         modified_after=modified_after,
         organization_id=organization_id,
         taxonomy_term_id=taxonomy_term_id,
         taxonomy_id=taxonomy_id,
+        postcode=postcode,
+        proximity=proximity,
         page=page,
         per_page=per_page,
     )
+
+
+SERVICE_QUERY = Provide(provide_service_query, sync_to_thread=False)
+
+
+@get(
+    "/hsds/services",
+    tags=["hsds"],
+    summary="Services: every resource, whatever its status (retired ones as defunct)",
+    dependencies={"service_query": SERVICE_QUERY},
+    sync_to_thread=True,
+)
+def list_services(
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    service_query: NamedDependency[directory.HsdsQuery],
+    format: Format = None,
+    minimal: Minimal = None,
+    full: Full = None,
+) -> Response[Any]:
     nested, brief, ndjson = (
         _flag("full", full),
         _flag("minimal", minimal),
         _ndjson("format", format),
     )
-    listing = directory.list_services(db_session, query, now=datetime.now(UTC), settings=settings)
+    listing = directory.list_services(
+        db_session, service_query, now=datetime.now(UTC), settings=settings
+    )
     encoder = listing.encoder
 
     def shape(resource: Any) -> dict[str, Any]:
@@ -191,7 +229,7 @@ def list_services(
             return {key: record[key] for key in ("id", "name", "status", "last_modified")}
         return encoder.service(resource, full=nested)
 
-    return _answer(listing.resources, shape, query=query, ndjson=ndjson)
+    return _answer(listing.resources, shape, query=service_query, ndjson=ndjson)
 
 
 @get(
@@ -203,7 +241,7 @@ def list_services(
 def get_service(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    service_id: FromPath[str],
+    service_id: RecordId,
 ) -> Response[Any]:
     resource, encoder = directory.find_service(
         db_session, service_id, now=datetime.now(UTC), settings=settings
@@ -215,41 +253,25 @@ def get_service(
     "/hsds/service_at_locations",
     tags=["hsds"],
     summary="Each service at its location, filtered by ZIP code and distance",
+    dependencies={"service_query": SERVICE_QUERY},
     sync_to_thread=True,
 )
 def list_service_at_locations(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    search: Search = None,
-    taxonomy_term_id: TermId = None,
-    taxonomy_id: TaxonomyId = None,
-    organization_id: OrganizationId = None,
-    modified_after: ModifiedAfter = None,
+    service_query: NamedDependency[directory.HsdsQuery],
     full: Full = None,
-    page: PageNumber = None,
-    per_page: PerPage = None,
     format: Format = None,
-    postcode: Postcode = None,
-    proximity: Proximity = None,
 ) -> Response[Any]:
-    query = directory.hsds_query_from_params(
-        search=search,
-        modified_after=modified_after,
-        organization_id=organization_id,
-        taxonomy_term_id=taxonomy_term_id,
-        taxonomy_id=taxonomy_id,
-        postcode=postcode,
-        proximity=proximity,
-        page=page,
-        per_page=per_page,
-    )
     nested, ndjson = _flag("full", full), _ndjson("format", format)
-    listing = directory.list_services(db_session, query, now=datetime.now(UTC), settings=settings)
+    listing = directory.list_services(
+        db_session, service_query, now=datetime.now(UTC), settings=settings
+    )
     encoder = listing.encoder
     return _answer(
         listing.resources,
         lambda resource: encoder.service_at_location(resource, full=nested),
-        query=query,
+        query=service_query,
         ndjson=ndjson,
     )
 
@@ -263,16 +285,16 @@ def list_service_at_locations(
 def get_service_at_location(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    service_at_location_id: FromPath[str],
+    service_at_location_id: RecordId,
 ) -> Response[Any]:
-    listing = directory.list_services(
-        db_session, directory.HsdsQuery(), now=datetime.now(UTC), settings=settings
+    resource, encoder = directory.find_service(
+        db_session,
+        service_at_location_id,
+        now=datetime.now(UTC),
+        settings=settings,
+        kind="service_at_location",
     )
-    for resource in listing.resources:
-        record = listing.encoder.service_at_location(resource)
-        if record["id"] == service_at_location_id:
-            return _one(record)
-    raise NotFound("service_at_location", service_at_location_id)
+    return _one(encoder.service_at_location(resource))
 
 
 @get(
@@ -332,7 +354,7 @@ def _organization(
 def get_organization(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    organization_id: FromPath[str],
+    organization_id: RecordId,
     full_service: FullService = None,
 ) -> Response[Any]:
     whole = _flag("full_service", full_service)
@@ -374,7 +396,7 @@ def list_taxonomies(
     summary="One taxonomy",
     sync_to_thread=False,
 )
-def get_taxonomy(taxonomy_id: FromPath[str]) -> Response[Any]:
+def get_taxonomy(taxonomy_id: RecordId) -> Response[Any]:
     for taxonomy in hsds.taxonomies():
         if taxonomy["id"] == taxonomy_id:
             return _one(taxonomy)
@@ -413,9 +435,7 @@ def list_taxonomy_terms(
     summary="One taxonomy term",
     sync_to_thread=True,
 )
-def get_taxonomy_term(
-    db_session: NamedDependency[Session], term_id: FromPath[str]
-) -> Response[Any]:
+def get_taxonomy_term(db_session: NamedDependency[Session], term_id: RecordId) -> Response[Any]:
     for term in directory.list_taxonomy_terms(db_session):
         if term["id"] == term_id:
             return _one(term)
