@@ -260,7 +260,8 @@ def find_service(
         if kind == "service_at_location":
             service_id = hsds.hsds_id("service_at_location", service_id)
         if service_id == identifier:
-            (resource,) = publish_resources(session, [Hit(resource_id, None)], now, settings)
+            areas = KnownAreas(session=session)
+            (resource,) = publish_resources(session, [Hit(resource_id, None)], now, settings, areas)
             retired = [resource_id] if retired_at is not None else []
             return resource, _encoder(session, settings, now, retired)
     raise NotFound(kind, identifier)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect
 from sqlmodel import Session, col, select
 
@@ -54,7 +54,7 @@ def _editing(session: Session, settings: Settings, member: Member) -> Editing:
 def _page(
     request: Request[Any, Any, Any],
     session: Session,
-    member: Member,
+    member: NamedDependency[Member],
     record: Record,
     form: EditorForm,
     *,
@@ -96,8 +96,8 @@ def edit(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    member: Member,
-    resource_id: int,
+    member: NamedDependency[Member],
+    resource_id: FromPath[int],
 ) -> Response[str]:
     record = _editing(db_session, settings, member).read(resource_id)
     return _page(request, db_session, member, record, record.form)
@@ -136,8 +136,8 @@ def save(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    member: Member,
-    resource_id: int,
+    member: NamedDependency[Member],
+    resource_id: FromPath[int],
     data: Form,
 ) -> Response[Any]:
     member.require(Scope.RESOURCES_WRITE)
@@ -181,8 +181,8 @@ def verify(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    member: Member,
-    resource_id: int,
+    member: NamedDependency[Member],
+    resource_id: FromPath[int],
     data: Form,
 ) -> Redirect:
     member.require(Scope.REPORTS_READ)
@@ -209,8 +209,8 @@ def retire(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    member: Member,
-    resource_id: int,
+    member: NamedDependency[Member],
+    resource_id: FromPath[int],
     data: Form,
 ) -> Response[Any]:
     member.require(Scope.RESOURCES_WRITE)

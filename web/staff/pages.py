@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect
 from sqlmodel import Session, col, select
 
@@ -55,7 +55,7 @@ def dashboard(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    member: Member,
+    member: NamedDependency[Member],
 ) -> Response[str]:
     now = utcnow()
     every = settings.verify_every_days
@@ -93,7 +93,7 @@ def listings(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
-    member: Member,
+    member: NamedDependency[Member],
 ) -> Response[str]:
     gettext = gettext_for(request)
     wanted = _filter(request)
@@ -129,7 +129,9 @@ def _languages_in_use(session: Session) -> list[str]:
 
 @get("/reports", name="staff-reports", include_in_schema=False, sync_to_thread=True)
 def reports(
-    request: Request[Any, Any, Any], db_session: NamedDependency[Session], member: Member
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    member: NamedDependency[Member],
 ) -> Response[str]:
     gettext = gettext_for(request)
     return render(
@@ -151,8 +153,8 @@ def reports(
 def resolve(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[Session],
-    member: Member,
-    report_id: int,
+    member: NamedDependency[Member],
+    report_id: FromPath[int],
     data: Form,
 ) -> Redirect:
     member.require(Scope.REPORTS_READ)
@@ -182,8 +184,8 @@ def resolve(
 def resource_history(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[Session],
-    member: Member,
-    resource_id: int,
+    member: NamedDependency[Member],
+    resource_id: FromPath[int],
 ) -> Response[str]:
     resource = db_session.get(Resource, resource_id)
     if resource is None:

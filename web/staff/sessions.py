@@ -20,6 +20,7 @@ from advanced_alchemy.extensions.litestar import SQLAlchemySyncConfig
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreModelMixin
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
@@ -147,7 +148,7 @@ def end_session(request: Request[Any, Any, Any], session: Session, *, now: datet
     request.clear_session()
 
 
-def current_member(request: Request[Any, Any, Any], db_session: Session) -> Member:
+def current_member(request: Request[Any, Any, Any], db_session: NamedDependency[Session]) -> Member:
     """The signed-in member, or ``NotAuthorizedException`` (answered with the sign-in page)."""
     data = session_data(request)
     account_id, since = data.get("account_id"), data.get("since")

@@ -29,7 +29,18 @@ def test_anyone_can_report_a_listing_and_nothing_about_them_is_kept(
         report = session.exec(select(ProblemReport)).one()
     assert report.message == "The number is disconnected."
     columns = {c["name"] for c in inspect(engine).get_columns("problem_report")}
-    assert columns == {"id", "resource_id", "kind", "message", "created_at", "resolved_at"}
+    # What the resident sent, and how staff resolved it: nothing about who reported.
+    assert columns == {
+        "id",
+        "resource_id",
+        "kind",
+        "message",
+        "created_at",
+        "resolved_at",
+        "resolution",
+        "resolved_by",
+        "resolution_note",
+    }
     stored = " ".join(str(getattr(report, column)) for column in columns)
     assert "203.0.113.9" not in stored and "Phone Browser" not in stored
 
