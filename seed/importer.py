@@ -22,6 +22,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
+from api.db.engine import begin_writing
 from api.db.models import utcnow
 from api.geo.areas import AreaLookup, retag_locations
 from api.search.text import reindex_resources
@@ -159,6 +160,8 @@ def import_sources(
             refused.setdefault(resource.external_id, f"{resource.file}:{resource.line}")
 
     session = Session(engine, expire_on_commit=False)
+    if not dry_run:
+        begin_writing(session)  # SQLite: other writers queue behind the import
     try:
         organizations = Organizations(session, actor=actor)
         locations = Locations(session, actor=actor)

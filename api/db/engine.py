@@ -40,7 +40,8 @@ def begin_writing(session: Session) -> None:
     On SQLite the transaction then begins ``IMMEDIATE``. A session that has already begun
     keeps its transaction as it is, so call this first.
     """
-    session.connection(execution_options=WRITING)
+    if not session.in_transaction():
+        session.connection(execution_options=WRITING)
 
 
 def ping(engine: Engine) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from copy import copy
 
 from litestar.config.app import AppConfig
+from litestar.controller import Controller
 from litestar.enums import ScopeType
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import ASGIMiddleware
@@ -37,7 +38,12 @@ def _head_twin(value: HTTPRouteHandler) -> HTTPRouteHandler | None:
 
 
 def with_head(value: ControllerRouterHandler) -> list[ControllerRouterHandler]:
-    """A ``GET`` handler and its ``HEAD`` twin (left out of the OpenAPI document)."""
+    """A ``GET`` handler and its ``HEAD`` twin (left out of the OpenAPI document); a
+    controller comes back inside a router whose ``GET`` routes answer ``HEAD``."""
+    if isinstance(value, type) and issubclass(value, Controller):
+        router = Router("", route_handlers=[value])
+        add_head(router)
+        return [router]
     twin = _head_twin(value) if isinstance(value, HTTPRouteHandler) else None
     return [value] if twin is None else [value, twin]
 

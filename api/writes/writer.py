@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from api.db.engine import begin_writing
 from api.settings import Settings
 from api.writes.events import EventWriter
 from api.writes.locations import LocationWriter
@@ -40,6 +41,10 @@ class Writer:
     settings: Settings
     actor: str
     now: datetime
+
+    def __post_init__(self) -> None:
+        # The writes to come take the writer's lock before they read (SQLite: IMMEDIATE).
+        begin_writing(self.session)
 
     @cached_property
     def organizations(self) -> OrganizationWriter:

@@ -14,6 +14,7 @@ from litestar.openapi.spec import Example
 from litestar.params import JSONBody, PathParameter
 from sqlalchemy.orm import Session
 
+from api.db.engine import begin_writing
 from api.directory.problem_reports import ReportCreate, ReportReceipt, file_report
 from api.writes import MAX_ID
 
@@ -35,6 +36,7 @@ def report_problem(
     ],
     data: JSONBody[ReportCreate],
 ) -> ReportReceipt:
+    begin_writing(db_session)
     receipt = file_report(db_session, resource_id, data)
     db_session.commit()  # before answering: a failed commit is an error, not a receipt
     return receipt

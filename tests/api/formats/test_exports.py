@@ -31,11 +31,13 @@ def test_each_format_names_its_surface() -> None:
     assert ical.__all__ == [
         "DEFAULT_DOMAIN",
         "MEDIA_TYPE",
+        "UNANNOUNCED_LENGTH",
         "CalendarEvent",
         "calendar_chunks",
         "calendar_event",
         "event_uid",
         "location_text",
+        "uid_domain",
     ]
     assert hsds.__all__ == [
         "CATEGORY_TAXONOMY",

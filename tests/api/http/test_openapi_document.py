@@ -18,8 +18,9 @@ from tests.api.staff_keys import bearer, issue_key
 from tests.clients import node_module, node_program
 
 METHODS = ("get", "post", "patch", "put", "delete")
-TOGETHER = {"radius_km": "near"}
-"""A parameter whose example only makes sense with another's (``radius_km`` needs a point)."""
+TOGETHER = {"radius_km": "near", "proximity": "postcode"}
+"""A parameter whose example only makes sense with another's (``radius_km`` needs a point,
+HSDS's ``proximity`` the ``postcode`` it is measured from)."""
 
 
 @pytest.fixture
@@ -118,6 +119,7 @@ def test_every_query_example_is_accepted_by_its_endpoint(
     rows = Directory(engine)  # the areas the examples name
     rows.area("council_district", "2")
     rows.area("zip", "75217")
+    rows.area("zip", "75201")  # HSDS postcode example
     headers = bearer(issue_key(engine, "admin"))
     tried = 0
     for method, path, operation in operations(document):
