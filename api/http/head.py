@@ -39,11 +39,12 @@ def _head_twin(value: HTTPRouteHandler) -> HTTPRouteHandler | None:
 
 def with_head(value: ControllerRouterHandler) -> list[ControllerRouterHandler]:
     """A ``GET`` handler and its ``HEAD`` twin (left out of the OpenAPI document); a
-    controller comes back inside a router whose ``GET`` routes answer ``HEAD``."""
+    controller comes back inside a router, and a router's ``GET`` routes answer ``HEAD``."""
     if isinstance(value, type) and issubclass(value, Controller):
-        router = Router("", route_handlers=[value])
-        add_head(router)
-        return [router]
+        value = Router("", route_handlers=[value])
+    if isinstance(value, Router):
+        add_head(value)
+        return [value]
     twin = _head_twin(value) if isinstance(value, HTTPRouteHandler) else None
     return [value] if twin is None else [value, twin]
 

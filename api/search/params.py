@@ -41,6 +41,8 @@ MAX_Q_LENGTH = 200
 """Longest search text, in characters."""
 
 Raw = str | int | float | bool | None
+_EARLIEST_YEAR, _LATEST_YEAR = 1900, 2200
+"""Dates outside these years are typing slips, and near the calendar's ends they overflow."""
 
 
 def resource_query_from_params(
@@ -337,12 +339,9 @@ def _parse_when(
         return None
     raw = value.strip()
     try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw)
-            if end_of_day:
-                day += timedelta(days=1)
-            return datetime.combine(day, time(), tzinfo=settings.zone)
-        moment = datetime.fromisoformat(raw)
+        whole_day = len(raw) == 10
+        moment = datetime.combine(date.fromisoformat(raw), time()) if whole_day else None
+        moment = moment or datetime.fromisoformat(raw)
     except ValueError:
         errors.append(
             {
@@ -352,6 +351,13 @@ def _parse_when(
             }
         )
         return None
+    if not _EARLIEST_YEAR <= moment.year <= _LATEST_YEAR:
+        errors.append(
+            {"name": name, "reason": f"expected a year from {_EARLIEST_YEAR} to {_LATEST_YEAR}"}
+        )
+        return None
+    if whole_day and end_of_day:
+        moment += timedelta(days=1)
     return moment if moment.utcoffset() is not None else moment.replace(tzinfo=settings.zone)
 
 

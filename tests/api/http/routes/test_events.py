@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import Engine
@@ -135,3 +136,15 @@ def test_gzipped_events_answer_304_to_their_etag(
     assert second.headers["etag"] == first.headers["etag"]
     again = client.get("/api/v1/events", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("from", "9999-12-31T23:59:59"), ("to", "9999-12-31"), ("from", "0001-01-01")],
+)
+def test_dates_near_the_calendars_ends_are_refused_by_name(
+    client: TestClient[Litestar], name: str, value: str
+) -> None:
+    response = client.get("/api/v1/events", params={name: value})
+    assert response.status_code == 400, response.text
+    assert [p["name"] for p in response.json()["invalid_params"]] == [name]
