@@ -1,6 +1,6 @@
 """Outside clients and data the tests read Puente with: GDAL, node packages, the HSDS schemas.
 
-Each helper skips with the reason on a machine without the client; CI sets the matching
+Each function skips with the reason on a machine without the client; CI sets the matching
 ``PUENTE_REQUIRE_*`` variable, which turns that skip into a failure.
 """
 
