@@ -37,6 +37,7 @@ __all__ = [
     "EventLanguage",
     "EventStatus",
     "GeocodeCache",
+    "IdempotentAnswer",
     "Location",
     "LocationArea",
     "Organization",
@@ -478,3 +479,28 @@ class StaffSession(SQLModel, table=True):
     expires_at: datetime | None = Field(
         default=None, sa_type=DateTimeUTC(timezone=True), nullable=True, index=True
     )
+
+
+class IdempotentAnswer(SQLModel, table=True):
+    """The first answer to a write sent with an ``Idempotency-Key``, kept for a retry.
+
+    One row per key, actor (the API key's name, or ``public`` for problem reports) and route
+    (method and path), written in the same transaction as the write it answers. It keeps a
+    hash of the request, never the request itself, and is deleted once it expires.
+    """
+
+    __tablename__ = "idempotent_answer"
+    __table_args__ = (UniqueConstraint("key", "actor", "route"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=255)
+    actor: str = Field(max_length=100)
+    route: str = Field(max_length=300)
+    fingerprint: str = Field(max_length=64)
+    """SHA-256 of the request's query string and body: a retry must send the same."""
+    status: int
+    media_type: str = Field(max_length=100)
+    headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    body: bytes = Field(sa_type=LargeBinary, nullable=False)
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=DateTimeUTC(timezone=True), nullable=False, index=True)

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
+from api.db.engine import begin_writing
 from api.db.models import ApiKey, utcnow
 
 __all__ = [
@@ -124,8 +126,21 @@ def authenticate(engine: Engine, key: str, *, now: datetime | None = None) -> St
         if match is None or match.revoked_at is not None:
             return None
         staff = Staff(name=match.name, scopes=parse_scopes([match.scopes]))
-        if match.last_used_at is None or now - match.last_used_at >= LAST_USED_RESOLUTION:
-            match.last_used_at = now
-            session.add(match)
-            session.commit()
+        stale = match.last_used_at is None or now - match.last_used_at >= LAST_USED_RESOLUTION
+        key_id = match.id
+    if stale:
+        _note_use(engine, key_id, now)
     return staff
+
+
+def _note_use(engine: Engine, key_id: int | None, now: datetime) -> None:
+    """Set ``last_used_at`` in a transaction of its own that begins as a writer (a read
+    upgraded to a write fails at once while another writer, an import say, holds SQLite).
+    Only a note: if the database stays busy, the key still works and the next use notes it."""
+    with Session(engine) as session:
+        try:
+            begin_writing(session)
+            session.execute(update(ApiKey).where(col(ApiKey.id) == key_id).values(last_used_at=now))
+            session.commit()
+        except OperationalError:
+            session.rollback()

@@ -88,7 +88,7 @@ def _from_validation(exc: ValidationException) -> ProblemDetailsException:
             if isinstance(item, dict):
                 param = {"name": str(item.get("key") or "body"), "reason": str(item.get("message"))}
                 if source := item.get("source"):
-                    param["in"] = str(source)
+                    param["in"] = str(getattr(source, "value", source))
                 params.append(param)
     title = "Invalid request"
     return Problem(400, title, exc.detail or title, invalid_params=params or None)

@@ -42,10 +42,6 @@ class Writer:
     actor: str
     now: datetime
 
-    def __post_init__(self) -> None:
-        # The writes to come take the writer's lock before they read (SQLite: IMMEDIATE).
-        begin_writing(self.session)
-
     @cached_property
     def organizations(self) -> OrganizationWriter:
         return OrganizationWriter(**self._context())
@@ -63,6 +59,9 @@ class Writer:
         return EventWriter(**self._context())
 
     def _context(self) -> dict[str, Any]:
+        # The writes to come take the writer's lock before they read (SQLite: IMMEDIATE),
+        # when first used: making a writer does not wait for the database.
+        begin_writing(self.session)
         return {
             "session": self.session,
             "settings": self.settings,

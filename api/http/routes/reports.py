@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import post
+from litestar import Response, post
 from litestar.di import NamedDependency
+from litestar.enums import MediaType
 from litestar.openapi.spec import Example
 from litestar.params import JSONBody, PathParameter
 from sqlalchemy.orm import Session
 
 from api.db.engine import begin_writing
 from api.directory.problem_reports import ReportCreate, ReportReceipt, file_report
+from api.http.idempotency import IDEMPOTENT, Once
 from api.writes import MAX_ID
 
 __all__ = ["report_problem"]
@@ -28,15 +30,20 @@ __all__ = ["report_problem"]
     status_code=201,
     opt={"budget": "reports"},
     sync_to_thread=True,
+    **IDEMPOTENT,
 )
 def report_problem(
     db_session: NamedDependency[Session],
+    once: NamedDependency[Once],
     resource_id: Annotated[
         int, PathParameter(description="The resource", ge=1, le=MAX_ID, examples=[Example(value=1)])
     ],
     data: JSONBody[ReportCreate],
-) -> ReportReceipt:
+) -> Response[ReportReceipt]:
     begin_writing(db_session)
+    if (kept := once.kept()) is not None:
+        return kept
     receipt = file_report(db_session, resource_id, data)
-    db_session.commit()  # before answering: a failed commit is an error, not a receipt
-    return receipt
+    body = receipt.model_dump_json().encode()
+    # Committed before answering: a failed commit is an error, not a receipt.
+    return once.commit(Response(content=body, media_type=MediaType.JSON, status_code=201))

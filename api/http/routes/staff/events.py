@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from api.directory.keys import Scope
 from api.directory.schemas import EventCreate, EventUpdate
+from api.http.idempotency import IDEMPOTENT, Once
 from api.http.routes.staff.controller import (
     EntityId,
     IfMatch,
@@ -31,16 +32,18 @@ class EventController(StaffController):
         name="create_event",
         operation_id="create_event",
         **staff(Scope.EVENTS_WRITE),
+        **IDEMPOTENT,
     )
     def create(
         self,
         writer: NamedDependency[Writer],
-        db_session: NamedDependency[Session],
+        once: NamedDependency[Once],
         data: JSONBody[EventCreate],
     ) -> Response[EventRecord]:
+        if (kept := once.kept()) is not None:
+            return kept
         written = writer.events.create(data)
-        db_session.commit()
-        return answer(written, status=201, location=f"{self.path}/{written.id}")
+        return once.commit(answer(written, status=201, location=f"{self.path}/{written.id}"))
 
     @patch(
         "/{entity_id:int}",

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from api.directory.keys import Scope
 from api.directory.schemas import LocationCreate, LocationUpdate
+from api.http.idempotency import IDEMPOTENT, Once
 from api.http.routes.staff.controller import (
     EntityId,
     IfMatch,
@@ -31,16 +32,18 @@ class LocationController(StaffController):
         name="create_location",
         operation_id="create_location",
         **staff(Scope.RESOURCES_WRITE),
+        **IDEMPOTENT,
     )
     def create(
         self,
         writer: NamedDependency[Writer],
-        db_session: NamedDependency[Session],
+        once: NamedDependency[Once],
         data: JSONBody[LocationCreate],
     ) -> Response[LocationRecord]:
+        if (kept := once.kept()) is not None:
+            return kept
         written = writer.locations.create(data)
-        db_session.commit()
-        return answer(written, status=201, location=f"{self.path}/{written.id}")
+        return once.commit(answer(written, status=201, location=f"{self.path}/{written.id}"))
 
     @get(
         "/{entity_id:int}",

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from api.directory.keys import Scope
 from api.directory.schemas import OrganizationCreate, OrganizationPublic, OrganizationUpdate
+from api.http.idempotency import IDEMPOTENT, Once
 from api.http.routes.staff.controller import (
     EntityId,
     IfMatch,
@@ -31,16 +32,18 @@ class OrganizationController(StaffController):
         name="create_organization",
         operation_id="create_organization",
         **staff(Scope.RESOURCES_WRITE),
+        **IDEMPOTENT,
     )
     def create(
         self,
         writer: NamedDependency[Writer],
-        db_session: NamedDependency[Session],
+        once: NamedDependency[Once],
         data: JSONBody[OrganizationCreate],
     ) -> Response[OrganizationPublic]:
+        if (kept := once.kept()) is not None:
+            return kept
         written = writer.organizations.create(data)
-        db_session.commit()
-        return answer(written, status=201, location=f"{self.path}/{written.id}")
+        return once.commit(answer(written, status=201, location=f"{self.path}/{written.id}"))
 
     @get(
         "/{entity_id:int}",

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from api.directory.keys import Scope
 from api.directory.schemas import ResourceCreate, ResourceDetail, ResourceUpdate
+from api.http.idempotency import IDEMPOTENT, Once
 from api.http.routes.staff.controller import IfMatch, StaffController, answer, staff
 from api.writes import MAX_ID, Writer
 
@@ -37,16 +38,18 @@ class ResourceController(StaffController):
         name="create_resource",
         operation_id="create_resource",
         **staff(Scope.RESOURCES_WRITE),
+        **IDEMPOTENT,
     )
     def create(
         self,
         writer: NamedDependency[Writer],
-        db_session: NamedDependency[Session],
+        once: NamedDependency[Once],
         data: JSONBody[ResourceCreate],
     ) -> Response[ResourceDetail]:
+        if (kept := once.kept()) is not None:
+            return kept
         written = writer.resources.create(data)
-        db_session.commit()
-        return answer(written, status=201, location=f"{self.path}/{written.id}")
+        return once.commit(answer(written, status=201, location=f"{self.path}/{written.id}"))
 
     @patch(
         "/{resource_id:int}",
