@@ -20,6 +20,7 @@ from api.geo.geocoding import GEOCODER_INFO_KEY, Geocoder
 from api.http.auth import with_bearer_auth
 from api.http.caching import ConditionalGet
 from api.http.head import serve_head
+from api.http.json_depth import BoundedJsonRequest
 from api.http.middleware.access_log import AccessLog, logging_config
 from api.http.middleware.cors import CorsPolicy
 from api.http.middleware.keyed_hash import KeyedHash
@@ -27,6 +28,7 @@ from api.http.middleware.protection import BodyLimitMiddleware, Limits, rate_lim
 from api.http.middleware.response_cache import ResponseCachePlugin
 from api.http.middleware.security_headers import SecurityHeaders
 from api.http.middleware.stores import build_stores
+from api.http.nul_bytes import NoNulBytes
 from api.http.openapi import openapi_assets, openapi_config
 from api.http.problems import problem_details_plugin
 from api.http.routes import areas, events, facets, feeds, hsds, meta, reports, staff
@@ -146,10 +148,12 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             BodyLimitMiddleware,
             *rate_limit_middleware(limits, hashing),
             ConditionalGet(),
+            NoNulBytes(),
             StrictQuery(prefixes=("/api/",)),
         ],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         before_send=[access_log.before_send, security_headers.before_send, cors.before_send],
         request_max_body_size=limits.max_body_bytes,
+        request_class=BoundedJsonRequest,
         logging_config=logging_config(),
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from api.db.engine import begin_writing
@@ -182,6 +182,8 @@ def import_sources(
                 report.reject(kind, [exc.problem])
                 return None
             except (IntegrityError, DBAPIError) as exc:
+                if _database_gone(exc):
+                    raise
                 resource_writer.reset()
                 reason = f"the database refused this row: {_first_line(exc.orig)}"
                 report.reject(kind, [RowProblem(file=file, line=line, reason=reason)])
@@ -216,7 +218,9 @@ def import_sources(
             try:
                 with session.begin_nested():
                     outcomes = batch.write()
-            except (IntegrityError, DBAPIError):
+            except (IntegrityError, DBAPIError) as exc:
+                if _database_gone(exc):
+                    raise
                 # Written again row by row, so the refused row is the one reported.
                 batch.clear()
                 resource_writer.reset()
@@ -277,6 +281,12 @@ def import_sources(
     finally:
         session.close()
     return report
+
+
+def _database_gone(exc: DBAPIError) -> bool:
+    """Whether the error is the database's, not the row's: a lost connection, or one that
+    cannot go on (SQLite locked). The import then fails as a whole, and nothing is written."""
+    return exc.connection_invalidated or isinstance(exc, OperationalError)
 
 
 def _refresh_statistics(session: Session) -> None:

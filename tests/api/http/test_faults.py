@@ -10,19 +10,29 @@ import contextlib
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
+import seed.importer
 from api.app import create_app
 from api.db import migrate
 from api.db.engine import create_database_engine
+from api.db.models import Resource
 from api.settings import Settings
 from tests.api.directory_rows import add_resource
 from tests.api.staff_keys import bearer, issue_key
 from tests.conftest import base_settings, settings_with
 from tests.databases import create_postgres_database, drop_postgres_database
+
+EXAMPLE_CSV = (
+    Path(__file__).resolve().parents[3] / "seed" / "examples" / "resources.csv"
+).read_bytes()
 
 
 class CuttableProxy:
@@ -201,3 +211,40 @@ def test_with_the_geocoder_down_address_searches_are_503_with_the_reason(
         assert len(response.json()["detail"]) > len("The address could not be looked up")
         assert "retry-after" in response.headers
         assert client.get("/api/v1/resources", params={"near": "32.78,-96.8"}).status_code == 200
+
+
+@pytest.mark.postgres
+def test_an_upload_cut_off_by_a_database_outage_is_503_and_writes_nothing(
+    proxied: tuple[Settings, CuttableProxy], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, proxy = proxied
+    _, staff = seeded(settings)
+    upload = {"file": ("resources.csv", EXAMPLE_CSV, "text/csv")}
+    write = seed.importer.ResourceBatch.write
+
+    def cut_then_write(batch: seed.importer.ResourceBatch) -> Any:
+        proxy.cut()  # the database goes away while the import writes
+        return write(batch)
+
+    with TestClient(create_app(settings)) as client:
+        monkeypatch.setattr(seed.importer.ResourceBatch, "write", cut_then_write)
+        response = client.post("/api/v1/imports", files=upload, headers=staff)
+        assert response.status_code == 503, response.text
+        assert response.headers["retry-after"]
+        assert response.json()["title"] == "Database unavailable"
+
+        monkeypatch.setattr(seed.importer.ResourceBatch, "write", write)
+        proxy.restore()
+        assert resources_in(settings) == 1  # the seeded one: the cut import wrote nothing
+        again = client.post("/api/v1/imports", files=upload, headers=staff)
+        assert again.status_code == 200, again.text
+        assert resources_in(settings) > 1
+
+
+def resources_in(settings: Settings) -> int:
+    engine = create_database_engine(settings.sqlalchemy_url)
+    try:
+        with Session(engine) as session:
+            return int(session.scalar(select(func.count()).select_from(Resource)) or 0)
+    finally:
+        engine.dispose()
