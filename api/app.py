@@ -17,6 +17,7 @@ from sqlmodel import Session as SQLModelSession
 from api.db.engine import create_database_engine
 from api.geo.areas import POLYGONS_INFO_KEY, AreaPolygons
 from api.geo.geocoding import GEOCODER_INFO_KEY, Geocoder
+from api.http.allow import AllowEveryMethod
 from api.http.auth import with_bearer_auth
 from api.http.caching import ConditionalGet
 from api.http.head import serve_head
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             BodyLimitMiddleware,
             *rate_limit_middleware(limits, hashing),
             ConditionalGet(),
+            AllowEveryMethod(),
             NoNulBytes(),
             StrictQuery(prefixes=("/api/",)),
         ],
