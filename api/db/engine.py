@@ -14,13 +14,24 @@ rows are locked as they are read for update.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-__all__ = ["WRITING", "begin_writing", "create_database_engine", "ping"]
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "WRITING",
+    "begin_writing",
+    "create_database_engine",
+    "is_busy",
+    "ping",
+]
+
+BUSY_TIMEOUT_S = 30
+"""How long an SQLite writer waits for another's lock before it gives up ("database is locked")."""
 
 WRITING = {"puente_writing": True}
 """Execution options of a connection whose transaction will write."""
@@ -44,6 +55,15 @@ def begin_writing(session: Session) -> None:
         session.connection(execution_options=WRITING)
 
 
+def is_busy(error: BaseException | None) -> bool:
+    """Whether a driver error says another writer held SQLite past the busy timeout (a long
+    import, in practice: the API's own writes take milliseconds)."""
+    message = str(error).lower()
+    return isinstance(error, sqlite3.OperationalError) and (
+        "database is locked" in message or "database is busy" in message
+    )
+
+
 def ping(engine: Engine) -> None:
     """Raise the driver's error unless the database answers a trivial query."""
     with engine.connect() as connection:
@@ -53,7 +73,7 @@ def ping(engine: Engine) -> None:
 def _dialect_options(url: URL | str) -> dict[str, Any]:
     name = url.get_backend_name() if isinstance(url, URL) else url.split(":", 1)[0]
     if name.startswith("sqlite"):
-        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        return {"connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}}
     return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 
 
@@ -63,7 +83,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

@@ -20,6 +20,7 @@ from litestar.plugins.problem_details import (
 )
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
+from api.db.engine import BUSY_TIMEOUT_S, is_busy
 from api.errors import (
     Conflict,
     DomainError,
@@ -34,6 +35,9 @@ from api.errors import (
 __all__ = ["InvalidParam", "Problem", "invalid", "problem_details_plugin"]
 
 log = logging.getLogger("puente.errors")
+
+BUSY_RETRY_AFTER_S = 30
+"""Retry-After of a write refused because an import held SQLite past the busy timeout."""
 
 
 class Problem(ProblemDetailsException):
@@ -99,6 +103,8 @@ def _from_http(exc: HTTPException) -> ProblemDetailsException:
 
 
 def _from_database(exc: Exception) -> ProblemDetailsException:
+    if is_busy(exc):
+        return _busy()
     log.error("database unavailable: %s", type(exc).__name__)
     return Problem(
         503,
@@ -113,7 +119,20 @@ def _from_unexpected(exc: Exception) -> ProblemDetailsException:
     return Problem(500, "Internal error", "Something went wrong on our side.")
 
 
+def _busy() -> ProblemDetailsException:
+    return Problem(
+        503,
+        "Directory busy with an import",
+        f"Another write, an import most likely, has held the directory's database for more "
+        f"than {BUSY_TIMEOUT_S} seconds; nothing was changed. Send the request again after "
+        "the time in Retry-After.",
+        headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+    )
+
+
 def _database_fault(exc: DBAPIError) -> ProblemDetailsException:
+    if is_busy(exc.orig):
+        return _busy()
     if exc.connection_invalidated or isinstance(exc, OperationalError):
         return _from_database(exc)
     return _from_unexpected(exc)
