@@ -94,7 +94,7 @@ class Once:
             }
             answer = Answer(
                 status=response.status_code or 200,
-                media_type=str(response.media_type),
+                media_type=str(getattr(response.media_type, "value", response.media_type)),
                 body=body,
                 headers=headers,
             )

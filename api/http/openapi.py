@@ -33,6 +33,7 @@ SWAGGER_UI = Path(swagger_ui_bundle.swagger_ui_path)
 
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+NDJSON_MEDIA_TYPE = "application/x-ndjson"
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "An RFC 9457 problem; `invalid_params` names each bad parameter and why.",
@@ -72,12 +73,53 @@ def finish_document(document: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             if path.startswith("/api/") and "400" not in responses:
                 responses["400"] = {"description": "A parameter is unknown or invalid"}
+            for code, description in _errors_of(path, method, operation):
+                responses.setdefault(code, {"description": description})
+            _document_ndjson(operation)
             for code, response in responses.items():
                 if code[0] in "45":
                     response["content"] = _PROBLEM_CONTENT
             operation.setdefault("security", [])
     document[_FINISHED] = True
     return document
+
+
+def _errors_of(path: str, method: str, operation: dict[str, Any]) -> list[tuple[str, str]]:
+    """The errors every operation of its kind can answer, whatever its handler declares."""
+    errors: list[tuple[str, str]] = []
+    served = path.startswith(("/api/", "/hsds")) or path == "/ready"
+    if served:
+        errors.append(("503", "The database cannot be reached, or is busy with an import"))
+    if path.startswith(("/api/", "/hsds")):
+        errors.append(("429", "Too many requests; see Retry-After"))
+    if "{" in path:
+        errors.append(("404", "No record has this id"))
+    if operation.get("security"):
+        errors += [("401", "No valid API key"), ("403", "The key lacks the scope")]
+    if method in ("post", "patch", "put"):
+        errors += [
+            ("413", "The body is too large"),
+            ("422", "The body is well-formed but cannot be used"),
+        ]
+    if method in ("post", "patch", "put", "delete"):
+        errors.append(("409", "The change conflicts with the directory or a request in flight"))
+    names = {p.get("name") for p in operation.get("parameters", [])}
+    if "If-Match" in names:
+        errors.append(("412", "If-Match does not name the current ETag"))
+    if "address" in names:
+        errors.append(("422", "The address names no place the geocoder knows"))
+    return errors
+
+
+def _document_ndjson(operation: dict[str, Any]) -> None:
+    """An HSDS list's ``format=ndjson`` answers one JSON record a line."""
+    formats = [p for p in operation.get("parameters", []) if p.get("name") == "format"]
+    answered = operation.get("responses", {}).get("200", {}).get("content")
+    if answered is not None and any("ndjson" in str(p) for p in formats):
+        answered.setdefault(
+            NDJSON_MEDIA_TYPE,
+            {"schema": {"type": "string", "description": "One JSON record a line"}},
+        )
 
 
 class SwaggerUI(SwaggerRenderPlugin):
@@ -114,7 +156,10 @@ def openapi_config() -> OpenAPIConfig:
             "legal aid and community partners, by language and area. Read endpoints are "
             "public; write endpoints need `Authorization: Bearer <key>` with a scope. "
             "Errors are `application/problem+json` (RFC 9457). Every `GET` also answers "
-            "`HEAD`; the feeds answer `HEAD` with their length and `Range` with a piece."
+            "`HEAD`; the feeds answer `HEAD` with their length and `Range` with a piece. "
+            "POSTs take an `Idempotency-Key` header, so a retried write is answered, not "
+            "done twice. On SQLite, a write that waits too long behind an import is a 503 "
+            "`Directory busy with an import` with `Retry-After`."
         ),
         path="/schema",
         render_plugins=[ui, OpenAPIJson()],

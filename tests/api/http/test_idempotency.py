@@ -47,6 +47,7 @@ def test_the_same_post_twice_with_one_key_makes_one_resource(
     assert again.headers["location"] == first.headers["location"]
     assert again.headers["etag"] == first.headers["etag"]
     assert again.headers["idempotent-replayed"] == "true"
+    assert again.headers["content-type"] == first.headers["content-type"] == "application/json"
     assert "idempotent-replayed" not in first.headers
     assert count(engine, Resource) == 2  # the fixture's and one new
 
@@ -188,3 +189,21 @@ def test_on_postgresql_a_key_in_flight_in_another_process_is_a_409(
     assert busy.status_code == 409, busy.text
     done = client.post("/api/v1/organizations", json={"name": "Org"}, headers=headers)
     assert done.status_code == 201
+
+
+def test_the_document_lists_the_header_on_every_post_and_no_other_method(
+    client: TestClient[Litestar],
+) -> None:
+    document = client.get("/schema/openapi.json").json()
+    posts = 0
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+            expected = method == "post" and path != "/api/v1/imports"
+            assert ("Idempotency-Key" in names) is expected, (method, path)
+            if expected:
+                posts += 1
+                assert {"409", "422"} <= set(operation["responses"]), (method, path)
+    assert posts == 5
