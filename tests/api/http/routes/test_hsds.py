@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
+from api.app import create_app
 from api.db.models import Category, Resource, ResourceStatus, Support
 from api.formats import hsds
 from api.search.text import reindex_resources
@@ -20,6 +21,7 @@ from api.settings import Settings
 from seed.importer import import_paths
 from tests.api.formats.hsds_schemas import problems
 from tests.api.formats.rows import Directory
+from tests.conftest import settings_with
 
 DALLAS = Path(__file__).resolve().parents[4] / "seed" / "dallas"
 
@@ -136,12 +138,46 @@ def test_the_page_envelope_counts_pages(client: TestClient[Litestar]) -> None:
     assert beyond["contents"] == [] and beyond["size"] == 0
 
 
-def test_the_root_names_the_version_profile_and_openapi(client: TestClient[Litestar]) -> None:
-    body = client.get("/hsds/").json()
-    assert body["version"] == "3.1"
-    assert body["openapi_url"].endswith("/schema/openapi.json")
-    assert body["profile"].startswith("https://") and body["publisher"]["name"] == "Puente"
-    assert client.get("/schema/openapi.json").status_code == 200
+def test_the_root_names_the_version_profile_and_openapi(settings: Settings) -> None:
+    public = create_app(settings_with(settings, public_url="https://puente.example.org/"))
+    with TestClient(public) as client:
+        body = client.get("/hsds/", headers={"Host": "evil.test"}).json()
+        assert client.get("/schema/openapi.json").status_code == 200
+    assert body == {
+        "version": "3.1",
+        "profile": "https://docs.openreferral.org/en/latest/hsds/",
+        "openapi_url": "https://puente.example.org/schema/openapi.json",
+        "publisher": {"name": "Puente", "url": "https://puente.example.org/"},
+    }
+
+
+def test_without_a_public_url_the_root_never_follows_host(client: TestClient[Litestar]) -> None:
+    body = client.get("/hsds/", headers={"Host": "evil.test"}).json()
+    assert "evil.test" not in json.dumps(body)
+    assert body == {
+        "version": "3.1",
+        "profile": "https://docs.openreferral.org/en/latest/hsds/",
+        "publisher": {"name": "Puente"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/hsds/", {"format": "xml"}),
+        ("/hsds/services", {"updated_since": "2026-01-01T00:00:00Z"}),
+        ("/hsds/service_at_locations", {"bbox": "-97,32,-96,33"}),
+        ("/hsds/organizations", {"taxonomy_term_id": "x"}),
+        ("/hsds/taxonomy_terms", {"q": "legal"}),
+    ],
+)
+def test_an_unknown_parameter_under_hsds_is_a_400_naming_it(
+    client: TestClient[Litestar], path: str, params: dict[str, str]
+) -> None:
+    answer = client.get(path, params=params)
+    assert answer.status_code == 400
+    [param] = answer.json()["invalid_params"]
+    assert param["name"] == next(iter(params)) and param["in"] == "query"
 
 
 def test_closed_and_retired_services_reach_a_partner(
