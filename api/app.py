@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             BodyLimitMiddleware,
             *rate_limit_middleware(limits, hashing),
             ConditionalGet(),
-            StrictQuery(prefixes=("/api/", "/hsds/")),
+            StrictQuery(prefixes=("/api/", "/hsds")),  # Litestar routes /hsds/ as /hsds
         ],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         before_send=[access_log.before_send, security_headers.before_send, cors.before_send],

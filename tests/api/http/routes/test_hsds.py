@@ -247,6 +247,29 @@ def test_search_postcode_proximity_organization_and_terms(
 
 
 @pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"postcode": "75217"},
+        {"taxonomy_id": hsds.taxonomy(hsds.LANGUAGE_TAXONOMY)["id"]},
+        {"taxonomy_term_id": hsds.category_term(Category.LEGAL_AID)["id"]},
+        {"taxonomy_id": "not-a-taxonomy"},
+    ],
+)
+def test_pages_of_one_are_the_whole_listing_in_order(
+    client: TestClient[Litestar], small: dict[str, int], params: dict[str, str]
+) -> None:
+    whole = client.get("/hsds/services", params={**params, "format": "ndjson"}).text
+    expected = [json.loads(line) for line in whole.splitlines()]
+    pages = []
+    for number in range(1, len(expected) + 2):
+        body = client.get("/hsds/services", params={**params, "per_page": "1", "page": str(number)})
+        assert body.json()["total_items"] == len(expected)
+        pages += body.json()["contents"]
+    assert pages == expected
+
+
+@pytest.mark.parametrize(
     ("path", "params", "named"),
     [
         ("/hsds/services", {"modified_after": "yesterday"}, "modified_after"),
