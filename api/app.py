@@ -151,7 +151,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             ConditionalGet(),
             AllowEveryMethod(),
             NoNulBytes(),
-            StrictQuery(prefixes=("/api/",)),
+            StrictQuery(prefixes=("/api/", "/hsds")),  # Litestar routes /hsds/ as /hsds
         ],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         before_send=[access_log.before_send, security_headers.before_send, cors.before_send],

@@ -3,8 +3,8 @@
 ``python -m bench.measure_hsds --rows 10000`` generates the rows as ``bench.generate`` does,
 imports them into a throwaway SQLite directory and times, through Litestar's test client,
 one page of services, one full page, every service as NDJSON and one service by id.
-Each list reads every matching resource before it pages (see ``api.directory.hsds``), so
-these figures grow with the directory, not with the page.
+A list chooses and orders its ids in SQL and builds only the records of the page it
+sends (see ``api.directory.hsds``); NDJSON builds every record, a chunk at a time.
 """
 
 from __future__ import annotations

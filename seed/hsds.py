@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from api.db.models import Category, OrganizationKind
+from api.db.models import Category, OrganizationKind, Precision
 from api.directory.hours import DAYS, HoursError, parse_hours
 from api.formats import hsds
 from seed.readers import RawRow, ReadError, Source, Table, decode
@@ -297,15 +297,20 @@ def _category_and_languages(service: dict[str, Any], warn: Any) -> dict[str, str
 def _organization(organization: Any, warn: Any) -> dict[str, str]:
     if not isinstance(organization, dict):
         return {}
-    kind = ""
+    kind = doj = ""
     for attribute in organization.get("attributes") or []:
-        value = _text(attribute.get("value")) if isinstance(attribute, dict) else ""
-        if attribute.get("label") == "kind" and value in set(OrganizationKind):
+        if not isinstance(attribute, dict):
+            continue
+        value = _text(attribute.get("value"))
+        if attribute.get("label") == hsds.KIND and value in set(OrganizationKind):
             kind = value
+        elif attribute.get("label") == hsds.DOJ_RECOGNIZED and value in ("true", "false"):
+            doj = value
     return {
         "organization": _text(organization.get("name")),
         "organization_website": _text(organization.get("website")),
         "organization_kind": kind,
+        "doj_recognized": doj,
     }
 
 
@@ -334,6 +339,12 @@ def _location(location: dict[str, Any], warn: Any) -> dict[str, str]:
         part for part in (_text(address.get("address_1")), _text(address.get("address_2"))) if part
     )
     has_point = location.get("latitude") is not None and location.get("longitude") is not None
+    precision = "provided" if has_point and not confidential else ""
+    for attribute in location.get("attributes") or []:
+        value = _text(attribute.get("value")) if isinstance(attribute, dict) else ""
+        if attribute.get("label") == hsds.PRECISION and value in set(Precision):
+            # A confidential place's public precision is its area's, not its own.
+            precision = value if has_point and not confidential else precision
     return {
         "location_name": _text(location.get("name")),
         "address": street,
@@ -342,7 +353,7 @@ def _location(location: dict[str, Any], warn: Any) -> dict[str, str]:
         "postal_code": _text(address.get("postal_code")),
         "latitude": _text(location.get("latitude")),
         "longitude": _text(location.get("longitude")),
-        "precision": "provided" if has_point and not confidential else "",
+        "precision": precision,
         "confidential": "true" if confidential else "",
     }
 

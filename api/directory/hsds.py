@@ -12,18 +12,19 @@ are not retired; the taxonomy terms are Puente's categories and the languages in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from api.db.models import (
     Area,
     Category,
+    Location,
     Organization,
     OrganizationKind,
     Resource,
@@ -33,7 +34,9 @@ from api.db.models import (
 from api.directory.schemas import OrganizationPublic, ResourcePublic
 from api.errors import InvalidInput, InvalidParam, NotFound
 from api.formats import hsds
-from api.search import MAX_RADIUS_KM, ResourceQuery, iter_resources
+from api.search import MAX_RADIUS_KM, ResourceQuery
+from api.search.conditions import RESOURCE_CHANGED_AT
+from api.search.ranking import CHUNK, rank
 from api.search.results import Hit, KnownAreas, publish_resources
 from api.settings import Settings
 
@@ -43,6 +46,7 @@ __all__ = [
     "Collection",
     "HsdsQuery",
     "Listing",
+    "Services",
     "find_service",
     "hsds_query_from_params",
     "list_organizations",
@@ -55,6 +59,8 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
 _PROXIMITY_MAX_M = MAX_RADIUS_KM * 1000
 _ORGANIZATION_FIELDS = tuple(OrganizationPublic.model_fields)
+_IN_CHUNK = 5000
+"""Ids per ``IN (...)``: well under SQLite's and PostgreSQL's parameter limits."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,11 +153,42 @@ def _whole(errors: list[InvalidParam], name: str, value: str | None, *, most: in
     return number
 
 
+class Services(Sequence[ResourcePublic]):
+    """Matching services in order, published only when read: a slice publishes just its
+    hits (a page costs a page, whatever the directory's size), iteration a chunk at a
+    time."""
+
+    def __init__(
+        self, session: Session, hits: list[Hit], *, now: datetime, settings: Settings
+    ) -> None:
+        self._session, self._hits, self._now, self._settings = session, hits, now, settings
+        self._areas = KnownAreas(session=session)
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+    @overload
+    def __getitem__(self, index: int) -> ResourcePublic: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ResourcePublic]: ...
+    def __getitem__(self, index: int | slice) -> ResourcePublic | list[ResourcePublic]:
+        if isinstance(index, slice):
+            return self._publish(self._hits[index])
+        return self._publish([self._hits[index]])[0]
+
+    def __iter__(self) -> Iterator[ResourcePublic]:
+        for start in range(0, len(self._hits), CHUNK):
+            yield from self._publish(self._hits[start : start + CHUNK])
+
+    def _publish(self, hits: Sequence[Hit]) -> list[ResourcePublic]:
+        return publish_resources(self._session, hits, self._now, self._settings, self._areas)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Listing:
     """Matching services in order, and what the encoder needs to shape them."""
 
-    resources: list[ResourcePublic]
+    resources: Services
     encoder: hsds.Encoder
 
 
@@ -195,7 +232,8 @@ def _centre(session: Session, postcode: str) -> tuple[float, float]:
 def list_services(
     session: Session, query: HsdsQuery, *, now: datetime, settings: Settings
 ) -> Listing:
-    """Every service matching ``query``, in order (pagination is the caller's)."""
+    """Every service matching ``query``, in order (pagination is the caller's). The ids
+    are chosen and ordered in SQL; a record is built only when it is read."""
     near = None
     if query.proximity_m is not None and query.postcode:
         near = _centre(session, query.postcode)
@@ -206,38 +244,90 @@ def list_services(
         radius_km=None if query.proximity_m is None else query.proximity_m / 1000,
         sort="distance" if near else "name",
     )
-    resources = list(iter_resources(session, search, now=now, settings=settings))
-    retired: list[int] = []
+    hits, _ = rank(session, search, now, settings, window=None, areas=KnownAreas(session=session))
+    retired: list[int] = list(
+        session.scalars(
+            select(col(Resource.id))
+            .where(col(Resource.retired_at).is_not(None))
+            .order_by(col(Resource.name), col(Resource.id))
+        )
+    )
     if query.search is None and near is None:
-        retired = list(
+        hits += [Hit(resource_id, None) for resource_id in retired]
+    encoder = _encoder(session, settings, now, retired)
+    if conditions := _conditions(session, query, encoder, near):
+        kept = _kept_ids(session, [hit.id for hit in hits], conditions)
+        hits = [hit for hit in hits if hit.id in kept]
+    return Listing(resources=Services(session, hits, now=now, settings=settings), encoder=encoder)
+
+
+def _conditions(
+    session: Session, query: HsdsQuery, encoder: hsds.Encoder, near: Any
+) -> list[ColumnElement[bool]]:
+    """The HSDS filters Puente's search does not take, as conditions on a resource (its
+    location joined); a filter that nothing can match is ``false()``."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.modified_after is not None:
+        conditions.append(query.modified_after <= RESOURCE_CHANGED_AT)
+    if query.postcode and near is None:
+        conditions.append(col(Location.postal_code) == query.postcode)
+    if query.organization_id:
+        # A listing shows its organization only while the organization is not retired.
+        ids = [
+            organization.id
+            for organization in (encoder.organizations or {}).values()
+            if hsds.record_id("organization", organization.id, organization.external_id)
+            == query.organization_id
+        ]
+        conditions.append(col(Resource.organization_id).in_(ids) if ids else false())
+    if query.taxonomy_term_id:
+        categories = [c for c in Category if hsds.category_term(c)["id"] == query.taxonomy_term_id]
+        codes = [
+            code
+            for code in _language_codes(session, live_only=False)
+            if hsds.language_term(code)["id"] == query.taxonomy_term_id
+        ]
+        conditions.append(
+            or_(
+                col(Resource.category).in_([c.value for c in categories]),
+                _offers(col(ResourceLanguage.code).in_(codes)),
+            )
+            if categories or codes
+            else false()
+        )
+    if query.taxonomy_id == hsds.taxonomy(hsds.LANGUAGE_TAXONOMY)["id"]:
+        conditions.append(_offers(true()))
+    elif query.taxonomy_id not in (None, hsds.taxonomy(hsds.CATEGORY_TAXONOMY)["id"]):
+        conditions.append(false())
+    return conditions
+
+
+def _offers(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(col(ResourceLanguage.resource_id) == col(Resource.id), condition)
+
+
+def _kept_ids(
+    session: Session, ids: Sequence[int], conditions: Sequence[ColumnElement[bool]]
+) -> set[int]:
+    kept: set[int] = set()
+    for start in range(0, len(ids), _IN_CHUNK):
+        kept.update(
             session.scalars(
                 select(col(Resource.id))
-                .where(col(Resource.retired_at).is_not(None))
-                .order_by(col(Resource.name), col(Resource.id))
+                .join(Location, col(Location.id) == col(Resource.location_id))
+                .where(col(Resource.id).in_(ids[start : start + _IN_CHUNK]), *conditions)
             )
         )
-        hits = [Hit(resource_id, None) for resource_id in retired]
-        resources += publish_resources(session, hits, now, settings, KnownAreas(session=session))
-    encoder = _encoder(session, settings, now, retired)
-    kept = [resource for resource in resources if _keeps(query, resource, encoder, near)]
-    return Listing(resources=kept, encoder=encoder)
+    return kept
 
 
-def _keeps(query: HsdsQuery, resource: ResourcePublic, encoder: hsds.Encoder, near: Any) -> bool:
-    if query.modified_after is not None and resource.updated_at < query.modified_after:
-        return False
-    if query.postcode and near is None and resource.location.postal_code != query.postcode:
-        return False
-    if query.organization_id and encoder.organization_id(resource) != query.organization_id:
-        return False
-    if query.taxonomy_term_id and query.taxonomy_term_id not in {
-        hsds.category_term(resource.category)["id"],
-        *(hsds.language_term(language.code)["id"] for language in resource.languages),
-    }:
-        return False
-    if query.taxonomy_id == hsds.taxonomy(hsds.LANGUAGE_TAXONOMY)["id"]:
-        return bool(resource.languages)
-    return query.taxonomy_id in (None, hsds.taxonomy(hsds.CATEGORY_TAXONOMY)["id"])
+def _language_codes(session: Session, *, live_only: bool) -> list[str]:
+    statement = select(col(ResourceLanguage.code)).join(
+        Resource, col(Resource.id) == col(ResourceLanguage.resource_id)
+    )
+    if live_only:
+        statement = statement.where(col(Resource.retired_at).is_(None))
+    return sorted(set(session.scalars(statement)))
 
 
 def find_service(
@@ -302,15 +392,7 @@ def list_taxonomy_terms(
     session: Session, *, search: str | None = None, taxonomy_id: str | None = None
 ) -> list[dict[str, Any]]:
     """Every category, then every language a listing offers (by code)."""
-    codes = sorted(
-        set(
-            session.scalars(
-                select(col(ResourceLanguage.code))
-                .join(Resource, col(Resource.id) == col(ResourceLanguage.resource_id))
-                .where(col(Resource.retired_at).is_(None))
-            )
-        )
-    )
+    codes = _language_codes(session, live_only=True)
     terms = [hsds.category_term(category) for category in Category] + [
         hsds.language_term(code) for code in codes
     ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
-from typing import Annotated, Generic, Self, TypeVar
+from typing import Annotated, Generic, Literal, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 from sqlmodel import Field, SQLModel
@@ -59,6 +59,7 @@ __all__ = [
     "ResourceDetail",
     "ResourcePublic",
     "ResourceUpdate",
+    "Tombstone",
 ]
 
 MAX_LANGUAGES = 30
@@ -352,6 +353,15 @@ class EventPublic(SQLModel):
     location: LocationPublic
     distance_km: float | None = None
     languages: list[LanguagePublic] = Field(default_factory=list)
+    updated_at: datetime
+
+
+class Tombstone(SQLModel):
+    """A retired listing in a sync (``include_retired=true``): which one, and when it was
+    retired. Nothing else of it is sent."""
+
+    id: int
+    status: Literal["retired"] = "retired"
     updated_at: datetime
 
 

@@ -23,16 +23,17 @@ def _dumps(value: Any) -> str:
 
 
 def resource_feature(resource: BaseModel) -> dict[str, Any]:
-    """A resource as a Point Feature whose properties are its public JSON fields."""
+    """A resource as a Point Feature whose properties are its public JSON fields; a
+    tombstone (no location) as a Feature with a null geometry (RFC 7946, 3.2)."""
     properties = resource.model_dump(mode="json")
-    location = properties.get("location") or {}
+    location = properties.get("location")
+    geometry = None
+    if location is not None:
+        geometry = {"type": "Point", "coordinates": [location["longitude"], location["latitude"]]}
     return {
         "type": "Feature",
         "id": properties.get("id"),
-        "geometry": {
-            "type": "Point",
-            "coordinates": [location["longitude"], location["latitude"]],
-        },
+        "geometry": geometry,
         "properties": properties,
     }
 

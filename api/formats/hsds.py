@@ -30,14 +30,22 @@ from zoneinfo import ZoneInfo
 from api.db.models import Category, ResourceStatus, Support
 from api.directory.hours import DAYS, HoursError, parse_hours
 from api.directory.languages import language_name
-from api.directory.schemas import LocationPublic, OrganizationPublic, ResourcePublic
+from api.directory.schemas import (
+    LocationPublic,
+    OrganizationPublic,
+    OrganizationSummary,
+    ResourcePublic,
+)
 
 __all__ = [
     "CATEGORY_TAXONOMY",
+    "DOJ_RECOGNIZED",
+    "KIND",
     "LANGUAGE_TAXONOMY",
     "MEDIA_TYPE",
     "NAMESPACE",
     "NDJSON_MEDIA_TYPE",
+    "PRECISION",
     "VERSION",
     "WITHHELD",
     "Encoder",
@@ -82,6 +90,9 @@ _STATUS = {
     ResourceStatus.INACTIVE: "inactive",
 }
 DEFUNCT = "defunct"
+KIND, DOJ_RECOGNIZED, PRECISION = "kind", "doj_recognized", "geocode_precision"
+"""Labels of the attributes that carry what HSDS has no field for: an organization's kind
+and DOJ recognition, a location's geocoding precision (an HSDS import reads them back)."""
 WITHHELD = "Address withheld"
 """How a confidential location's description begins (an HSDS import reads it back)."""
 _MINUTES_PER_DAY = 24 * 60
@@ -231,7 +242,7 @@ class Encoder:
                 "last_modified": resource.updated_at.isoformat(),
             }
         )
-        organization = self._organization_summary(resource)
+        organization = self._organization_summary(resource, full=full)
         if organization is not None:
             record["organization"] = organization
         if not full:
@@ -282,21 +293,27 @@ class Encoder:
         known = (self.organizations or {}).get(organization.id)
         return record_id("organization", organization.id, known.external_id if known else None)
 
-    def _organization_summary(self, resource: ResourcePublic) -> dict[str, Any] | None:
+    def _organization_summary(
+        self, resource: ResourcePublic, *, full: bool
+    ) -> dict[str, Any] | None:
         summary = resource.organization
         if summary is None:
             return None
         known = (self.organizations or {}).get(summary.id)
         if known is not None:
-            return self.organization(known, full=False)
-        return _present(
-            {
-                "id": self.organization_id(resource),
-                "name": summary.name,
-                "description": summary.name,
-                "website": summary.website,
-            }
-        )
+            record = self.organization(known, full=False)
+        else:
+            record = _present(
+                {
+                    "id": self.organization_id(resource),
+                    "name": summary.name,
+                    "description": summary.name,
+                    "website": summary.website,
+                }
+            )
+        if not full:  # a list's service names its organization, no more
+            return record
+        return record | {"attributes": _organization_attributes(record["id"], summary)}
 
     def _phones(self, resource: ResourcePublic, identifier: str) -> list[dict[str, Any]]:
         if not resource.phone:
@@ -374,6 +391,11 @@ class Encoder:
             "latitude": location.latitude,
             "longitude": location.longitude,
         }
+        if full:
+            # How exactly the point places it (a confidential one is shown at its area).
+            record["attributes"] = [
+                _label_attribute(identifier, "location", PRECISION, location.precision.value)
+            ]
         if full and not location.confidential and location.address:
             record["addresses"] = [
                 _present(
@@ -466,19 +488,34 @@ class Encoder:
                     if organization.phone
                     else None
                 ),
-                "attributes": [
-                    {
-                        "id": hsds_id("attribute", f"{identifier}:kind"),
-                        "link_id": identifier,
-                        "link_type": "organization",
-                        "link_entity": "organization",
-                        "label": "kind",
-                        "value": organization.kind.value,
-                    }
-                ],
+                "attributes": _organization_attributes(identifier, organization),
                 "services": [self.service(resource) for resource in services],
             }
         )
+
+
+def _label_attribute(identifier: str, entity: str, label: str, value: str) -> dict[str, Any]:
+    """A fact HSDS has no field for, as an attribute named by its ``label``."""
+    return {
+        "id": hsds_id("attribute", f"{identifier}:{label}"),
+        "link_id": identifier,
+        "link_type": entity,
+        "link_entity": entity,
+        "label": label,
+        "value": value,
+    }
+
+
+def _organization_attributes(
+    identifier: str, organization: OrganizationPublic | OrganizationSummary
+) -> list[dict[str, Any]]:
+    """The organization's kind and, when known, whether the Department of Justice
+    recognizes it (``true``/``false``): facts HSDS has no field for."""
+    found = [_label_attribute(identifier, "organization", KIND, organization.kind.value)]
+    if organization.doj_recognized is not None:
+        value = "true" if organization.doj_recognized else "false"
+        found.append(_label_attribute(identifier, "organization", DOJ_RECOGNIZED, value))
+    return found
 
 
 def _withheld(location: LocationPublic) -> str:

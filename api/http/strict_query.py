@@ -1,5 +1,7 @@
 """Strict query parameters: a parameter an API route does not take is a 400 naming it.
 
+Applied under ``/api/`` and ``/hsds/`` (see ``api.app``).
+
 A partner who sends ``bbox=`` or ``modified_after=`` to a route without such a filter would
 otherwise get every record with ``200`` and never learn the filter did not exist. Each
 route's parameters are the ones Litestar already knows from its handler and dependencies

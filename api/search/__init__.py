@@ -29,7 +29,7 @@ from api.search.query import (
     ResourceQuery,
     SortKey,
 )
-from api.search.ranking import iter_resources, place_resources, search_resources
+from api.search.ranking import iter_listings, iter_resources, place_resources, search_resources
 from api.search.results import Placed, public_point
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "gather",
     "get_resource",
     "iter_events",
+    "iter_listings",
     "iter_resources",
     "moves_with_clock",
     "overview",

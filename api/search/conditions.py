@@ -23,20 +23,26 @@ from sqlalchemy import (
     false,
     func,
     literal_column,
+    not_,
     or_,
+    select,
     text,
 )
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from api.db.models import Area, Location, LocationArea, Resource, ResourceLanguage
+from api.db.models import Area, Location, LocationArea, Resource, ResourceLanguage, table_of
 from api.geo.distance import bounding_box
-from api.search.query import ResourceQuery
+from api.search.changes import changed_at
+from api.search.query import BBox, ResourceQuery
+from api.search.results import KnownAreas, public_point
 from api.search.text import search_terms, text_match
 
 __all__ = [
     "CONFIDENTIAL",
+    "RESOURCE_CHANGED_AT",
     "SECRET",
+    "bbox_condition",
     "dialect_of",
     "in_areas",
     "near_condition",
@@ -52,14 +58,35 @@ SECRET = col(Location.id).in_(
 ``ix_location_confidential`` (``location.confidential = 1`` would scan every row)."""
 
 
+RESOURCE_CHANGED_AT = changed_at(table_of(Resource), table_of(Location))
+"""When a resource's listing last changed (``api.search.changes``)."""
+
+
 def dialect_of(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
 def resource_conditions(
-    query: ResourceQuery, now: datetime, dialect: str
+    query: ResourceQuery, now: datetime, session: Session
 ) -> list[ColumnElement[bool]]:
-    """Every filter of ``query`` but distance and ``open_now`` (decided in Python)."""
+    """Every filter of ``query`` but distance and ``open_now`` (decided in Python).
+
+    With ``include_retired``, a retired resource (or one at a retired location) matches
+    too, whatever the other filters: it is sent as a tombstone. ``updated_since`` holds
+    for both."""
+    live = _live_conditions(query, now, session)
+    if query.include_retired:
+        retired = or_(col(Resource.retired_at).is_not(None), col(Location.retired_at).is_not(None))
+        live = [or_(and_(*live), retired)]
+    if query.updated_since is not None:
+        live.append(query.updated_since <= RESOURCE_CHANGED_AT)
+    return live
+
+
+def _live_conditions(
+    query: ResourceQuery, now: datetime, session: Session
+) -> list[ColumnElement[bool]]:
+    dialect = dialect_of(session)
     conditions: list[ColumnElement[bool]] = [
         col(Resource.retired_at).is_(None),
         col(Location.retired_at).is_(None),
@@ -84,7 +111,32 @@ def resource_conditions(
         conditions.append(col(Resource.verified_at) >= since)
     if query.q is not None and (terms := search_terms(query.q)):
         conditions.append(text_match(terms, dialect))
+    if query.bbox is not None:
+        conditions.append(bbox_condition(session, query.bbox))
     return conditions
+
+
+def bbox_condition(session: Session, bbox: BBox) -> ColumnElement[bool]:
+    """Locations shown inside ``bbox``: a public one at its point (the ``(latitude,
+    longitude)`` index narrows), a confidential one at its public point, found in Python
+    among the few confidential places."""
+    shown = and_(
+        not_(CONFIDENTIAL),
+        col(Location.latitude).between(bbox.min_lat, bbox.max_lat),
+        col(Location.longitude).between(bbox.min_lon, bbox.max_lon),
+    )
+    secret = session.execute(
+        select(col(Location.id), col(Location.latitude), col(Location.longitude)).where(
+            SECRET, col(Location.retired_at).is_(None)
+        )
+    ).all()
+    known = KnownAreas(session=session).of(row.id for row in secret)
+    inside = [
+        row.id
+        for row in secret
+        if bbox.holds(*public_point(row.latitude, row.longitude, True, known[row.id]))
+    ]
+    return or_(shown, col(Location.id).in_(inside)) if inside else shown
 
 
 def in_areas(location_id: Any, areas: Sequence[tuple[str, str]]) -> ColumnElement[bool]:

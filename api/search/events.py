@@ -8,41 +8,68 @@ measured like resources' (``api.search.ranking.measure``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from api.db.models import Event, EventLanguage, Location, Resource, ResourceLanguage, ResourceStatus
-from api.directory.schemas import EventPublic, Page
+from api.db.models import (
+    Event,
+    EventLanguage,
+    Location,
+    Resource,
+    ResourceLanguage,
+    ResourceStatus,
+    table_of,
+)
+from api.directory.schemas import EventPublic, Page, Tombstone
+from api.search.changes import changed_at
 from api.search.conditions import CONFIDENTIAL, SECRET, dialect_of, in_areas, near_condition
 from api.search.query import EventQuery
 from api.search.ranking import CHUNK, Row, cut, measure
 from api.search.results import Hit, KnownAreas, publish_events
+from api.search.tombstones import with_tombstones
 from api.settings import Settings
 
 __all__ = ["event_conditions", "events_page", "iter_events", "search_events"]
 
-_EVENT_PAGE = Page[EventPublic]
+_EVENT_PAGE = Page[EventPublic | Tombstone]
 """Made once: pydantic builds a new class on every subscription otherwise."""
+
+
+EVENT_CHANGED_AT = changed_at(table_of(Event), table_of(Location))
+"""When an event's listing last changed (``api.search.changes``)."""
 
 
 def search_events(
     session: Session, query: EventQuery, *, now: datetime, settings: Settings
-) -> Page[EventPublic]:
+) -> Page[EventPublic | Tombstone]:
     conditions = event_conditions(query, session, now)
     window = ((query.page - 1) * query.per_page, query.per_page)
-    items, total = events_page(session, conditions, query, settings, window=window)
+    areas = KnownAreas(session=session)
+    hits, total = _page_hits(session, conditions, query, areas, window)
+
+    def publish(live: Sequence[Hit]) -> list[EventPublic]:
+        return publish_events(session, live, settings, areas)
+
+    items = (
+        with_tombstones(session, "event", hits, publish)
+        if query.include_retired
+        else list[EventPublic | Tombstone](publish(hits))
+    )
     return _EVENT_PAGE.of(items, total=total, page=query.page, per_page=query.per_page)
 
 
 def iter_events(
     session: Session, query: EventQuery, *, now: datetime, settings: Settings
 ) -> Iterator[EventPublic]:
-    """Every matching event, soonest first (pagination is ignored)."""
+    """Every matching live event, soonest first (latest change first with
+    ``updated_since``); pagination and ``include_retired`` are ignored."""
     areas = KnownAreas(session=session)
+    query = replace(query, include_retired=False)
     conditions = event_conditions(query, session, now)
     hits = _event_hits(session, conditions, query, areas)
     for start in range(0, len(hits), CHUNK):
@@ -50,6 +77,21 @@ def iter_events(
 
 
 def event_conditions(
+    query: EventQuery, session: Session, now: datetime
+) -> list[ColumnElement[bool]]:
+    """The filters of ``query``; with ``include_retired``, a retired event (or one at a
+    retired location) matches too, whatever the other filters, and ``updated_since``
+    holds for both."""
+    conditions = _live_conditions(query, session, now)
+    if query.include_retired:
+        retired = or_(col(Event.retired_at).is_not(None), col(Location.retired_at).is_not(None))
+        conditions = [or_(and_(*conditions), retired)]
+    if query.updated_since is not None:
+        conditions.append(query.updated_since <= EVENT_CHANGED_AT)
+    return conditions
+
+
+def _live_conditions(
     query: EventQuery, session: Session, now: datetime
 ) -> list[ColumnElement[bool]]:
     starts_from = query.starts_from or now
@@ -103,23 +145,40 @@ def events_page(
 ) -> tuple[list[EventPublic], int]:
     """The events in ``window`` (offset, limit) and the total."""
     areas = KnownAreas(session=session)
+    hits, total = _page_hits(session, conditions, query, areas, window)
+    return publish_events(session, hits, settings, areas), total
+
+
+def _page_hits(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    query: EventQuery | None,
+    areas: KnownAreas,
+    window: tuple[int, int],
+) -> tuple[list[Hit], int]:
+    by_change = query is not None and query.syncing
     if query is None or query.radius_km is None:
         total = session.execute(
             select(func.count(col(Event.id)))
             .join(Location, col(Location.id) == col(Event.location_id))
             .where(*conditions)
         ).scalar_one()
-        statement = _event_rows(conditions).offset(window[0]).limit(window[1])
+        statement = _event_rows(conditions, by_change).offset(window[0]).limit(window[1])
         rows = [_row(row) for row in session.execute(statement)]
-        hits = measure(rows, query.near if query is not None else None, areas)
+        return measure(rows, query.near if query is not None else None, areas), total
+    hits = _event_hits(session, conditions, query, areas)
+    return cut(hits, window), len(hits)
+
+
+def _event_rows(
+    conditions: Sequence[ColumnElement[bool]], by_change: bool = False
+) -> Select[*tuple[Any, ...]]:
+    """Soonest first, or with ``by_change`` the latest change first (ties: higher id)."""
+    order: tuple[Any, ...]
+    if by_change:
+        order = (EVENT_CHANGED_AT.desc(), col(Event.id).desc())
     else:
-        hits = _event_hits(session, conditions, query, areas)
-        total = len(hits)
-        hits = cut(hits, window)
-    return publish_events(session, hits, settings, areas), total
-
-
-def _event_rows(conditions: Sequence[ColumnElement[bool]]) -> Select[*tuple[Any, ...]]:
+        order = (col(Event.starts_at), col(Event.id))
     return (
         select(
             col(Event.id),
@@ -130,7 +189,7 @@ def _event_rows(conditions: Sequence[ColumnElement[bool]]) -> Select[*tuple[Any,
         )
         .join(Location, col(Location.id) == col(Event.location_id))
         .where(*conditions)
-        .order_by(col(Event.starts_at), col(Event.id))
+        .order_by(*order)
     )
 
 
@@ -144,7 +203,7 @@ def _event_hits(
     query: EventQuery,
     areas: KnownAreas,
 ) -> list[Hit]:
-    rows = [_row(row) for row in session.execute(_event_rows(conditions))]
+    rows = [_row(row) for row in session.execute(_event_rows(conditions, query.syncing))]
     hits = measure(rows, query.near, areas)
     if query.radius_km is not None:
         hits = [h for h in hits if h.distance_km is not None and h.distance_km <= query.radius_km]

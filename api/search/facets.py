@@ -19,7 +19,7 @@ from sqlmodel import col
 from api.db.models import Area, Location, LocationArea, Resource, ResourceLanguage
 from api.directory.languages import language_name
 from api.directory.schemas import FacetCount
-from api.search.conditions import dialect_of, resource_conditions
+from api.search.conditions import resource_conditions
 from api.search.query import Facet, ResourceQuery
 from api.search.ranking import rank
 from api.search.results import KnownAreas
@@ -117,7 +117,7 @@ def _matching_ids(
                 Location,
                 col(Location.id) == col(Resource.location_id),
             )
-            .where(*resource_conditions(query, now, dialect_of(session)))
+            .where(*resource_conditions(query, now, session))
         )
     hits, _ = rank(
         session,

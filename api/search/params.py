@@ -8,6 +8,7 @@ text, as from a URL; repeated parameters (or comma-separated values) mean any of
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -26,6 +27,7 @@ from api.search.query import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
     MAX_RADIUS_KM,
+    BBox,
     EventQuery,
     ResourceQuery,
     SortKey,
@@ -61,6 +63,9 @@ def resource_query_from_params(
     verified_within_days: Raw = None,
     status: Sequence[str] = (),
     sort: str | None = None,
+    bbox: str | None = None,
+    updated_since: str | None = None,
+    include_retired: Raw = None,
     page: Raw = None,
     per_page: Raw = None,
 ) -> ResourceQuery:
@@ -87,9 +92,18 @@ def resource_query_from_params(
         ),
         statuses=_parse_enums(errors, "status", status, ResourceStatus) or (ResourceStatus.ACTIVE,),
         sort=parsed_sort,
+        bbox=_parse_bbox(errors, bbox),
+        updated_since=_parse_since(errors, updated_since),
+        include_retired=_parse_bool(errors, "include_retired", include_retired),
         page=_parse_int(errors, "page", page, 1, 1_000_000) or 1,
         per_page=_parse_int(errors, "per_page", per_page, 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE,
     )
+    if query.include_retired:
+        _check_tombstones(errors, near=near, address=address, open_now=query.open_now)
+        if query.sort not in (None, "updated"):
+            errors.append(
+                {"name": "include_retired", "reason": "tombstones come in sort=updated order"}
+            )
     if errors:
         raise InvalidInput(errors)
     if point is None and address is not None:
@@ -110,6 +124,8 @@ def event_query_from_params(
     near: str | None = None,
     address: str | None = None,
     radius_km: Raw = None,
+    updated_since: str | None = None,
+    include_retired: Raw = None,
     page: Raw = None,
     per_page: Raw = None,
 ) -> EventQuery:
@@ -126,9 +142,13 @@ def event_query_from_params(
         languages=_parse_languages(errors, language),
         areas=_parse_areas(errors, session, area),
         radius_km=_parse_radius(errors, radius_km),
+        updated_since=_parse_since(errors, updated_since),
+        include_retired=_parse_bool(errors, "include_retired", include_retired),
         page=_parse_int(errors, "page", page, 1, 1_000_000) or 1,
         per_page=_parse_int(errors, "per_page", per_page, 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE,
     )
+    if query.include_retired:
+        _check_tombstones(errors, near=near, address=address, open_now=False)
     if (
         query.starts_from is not None
         and query.starts_to is not None
@@ -140,6 +160,83 @@ def event_query_from_params(
     if point is None and address is not None:
         point = _geocode(session, settings, address)
     return replace(query, near=point)
+
+
+def _check_tombstones(
+    errors: list[InvalidParam], *, near: str | None, address: str | None, open_now: bool
+) -> None:
+    """Tombstones have no place and no hours: they cannot be ranked by distance or open."""
+    if near is not None or address is not None or open_now:
+        errors.append(
+            {
+                "name": "include_retired",
+                "reason": "tombstones have no place or hours: not with near, address or "
+                "open_now (bbox narrows the live listings)",
+            }
+        )
+
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _parse_since(errors: list[InvalidParam], value: str | None) -> datetime | None:
+    """An RFC 3339 date-time: a date, a time and its offset (``Z`` for UTC)."""
+    if value is None:
+        return None
+    raw = value.strip()
+    reason = "expected an RFC 3339 date-time with its offset, e.g. 2026-03-01T18:00:00Z"
+    if not _RFC3339.fullmatch(raw):
+        errors.append({"name": "updated_since", "reason": reason})
+        return None
+    try:
+        moment = datetime.fromisoformat(f"{raw[:10]}T{raw[11:]}".upper())
+    except ValueError:  # a day or an hour out of range: 2026-02-30, 25:00
+        errors.append({"name": "updated_since", "reason": reason})
+        return None
+    if not _EARLIEST_YEAR <= moment.year <= _LATEST_YEAR:
+        errors.append(
+            {
+                "name": "updated_since",
+                "reason": f"expected a year from {_EARLIEST_YEAR} to {_LATEST_YEAR}",
+            }
+        )
+        return None
+    return moment
+
+
+def _parse_bbox(errors: list[InvalidParam], value: str | None) -> BBox | None:
+    """``min_lon,min_lat,max_lon,max_lat`` in decimal degrees (GeoJSON's order)."""
+    if value is None:
+        return None
+    parts = value.split(",")
+    shape = "expected min_lon,min_lat,max_lon,max_lat in decimal degrees, e.g. " + (
+        "-96.9,32.7,-96.7,32.9"
+    )
+    if len(parts) != 4:
+        errors.append({"name": "bbox", "reason": shape})
+        return None
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(part) for part in parts)
+    except ValueError:
+        errors.append({"name": "bbox", "reason": shape})
+        return None
+    problems = []
+    for name, number, limit in (
+        ("min_lon", min_lon, 180),
+        ("min_lat", min_lat, 90),
+        ("max_lon", max_lon, 180),
+        ("max_lat", max_lat, 90),
+    ):
+        if not (math.isfinite(number) and -limit <= number <= limit):
+            problems.append(f"{name} {number:g} is outside -{limit}..{limit}")
+    if not problems and min_lat > max_lat:
+        problems.append("min_lat is greater than max_lat")
+    if not problems and min_lon > max_lon:
+        problems.append("min_lon is greater than max_lon (a box across the antimeridian is two)")
+    if problems:
+        errors.append({"name": "bbox", "reason": "; ".join(problems)})
+        return None
+    return BBox(min_lon, min_lat, max_lon, max_lat)
 
 
 def _parse_enums(errors: list[InvalidParam], name: str, values: Sequence[str], kind: Any) -> Any:

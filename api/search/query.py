@@ -15,6 +15,7 @@ __all__ = [
     "DEFAULT_PER_PAGE",
     "MAX_PER_PAGE",
     "MAX_RADIUS_KM",
+    "BBox",
     "EventQuery",
     "Facet",
     "ResourceQuery",
@@ -25,8 +26,24 @@ DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_RADIUS_KM = 200.0
 
-SortKey = Literal["distance", "name", "verified"]
+SortKey = Literal["distance", "name", "verified", "updated"]
+"""``updated``: the latest change first (ties by the higher id), the order a sync pages in."""
 Facet = Literal["language", "category", "area"]
+
+
+@dataclass(frozen=True)
+class BBox:
+    """A box in WGS 84 degrees, as GeoJSON writes one: west, south, east, north."""
+
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+    def holds(self, latitude: float, longitude: float) -> bool:
+        return (
+            self.min_lat <= latitude <= self.max_lat and self.min_lon <= longitude <= self.max_lon
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,15 +65,27 @@ class ResourceQuery:
     open_now: bool = False
     """Only resources whose weekly hours say they are open at ``now``."""
     verified_within_days: int | None = None
+    bbox: BBox | None = None
+    """Only resources shown inside this box (a confidential place at its public point)."""
+    updated_since: datetime | None = None
+    """Only listings changed at or after this moment (``api.search.changes``)."""
+    include_retired: bool = False
+    """Retired listings too, as tombstones (they match whatever the other filters)."""
     statuses: tuple[ResourceStatus, ...] = (ResourceStatus.ACTIVE,)
     sort: SortKey | None = None
-    """``None``: by distance when ``near`` is given, else by name."""
+    """``None``: by distance when ``near`` is given, else by the latest change when syncing
+    (``updated_since`` or ``include_retired``), else by name."""
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
     @property
     def order(self) -> SortKey:
-        return self.sort or ("distance" if self.near is not None else "name")
+        if self.sort is not None:
+            return self.sort
+        if self.near is not None:
+            return "distance"
+        syncing = self.updated_since is not None or self.include_retired
+        return "updated" if syncing else "name"
 
     @property
     def offset(self) -> int:
@@ -78,5 +107,13 @@ class EventQuery:
     areas: tuple[tuple[str, str], ...] = ()
     near: tuple[float, float] | None = None
     radius_km: float | None = None
+    updated_since: datetime | None = None
+    """Only events changed at or after this moment; they then come latest change first."""
+    include_retired: bool = False
+    """Retired events too, as tombstones (they match whatever the other filters)."""
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+
+    @property
+    def syncing(self) -> bool:
+        return self.updated_since is not None or self.include_retired

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -31,10 +32,11 @@ from sqlmodel import col
 
 from api.db.models import Location, Resource
 from api.directory.hours import is_open_now
-from api.directory.schemas import Page, ResourcePublic
+from api.directory.schemas import Page, ResourcePublic, Tombstone
 from api.geo.distance import EARTH_RADIUS_KM, distances_from
 from api.search.conditions import (
     CONFIDENTIAL,
+    RESOURCE_CHANGED_AT,
     SECRET,
     dialect_of,
     near_condition,
@@ -43,12 +45,14 @@ from api.search.conditions import (
 )
 from api.search.query import ResourceQuery, SortKey
 from api.search.results import Hit, KnownAreas, Placed, place, public_point, publish_resources
+from api.search.tombstones import with_tombstones
 from api.settings import Settings
 
 __all__ = [
     "CHUNK",
     "Row",
     "cut",
+    "iter_listings",
     "iter_resources",
     "measure",
     "place_resources",
@@ -58,7 +62,7 @@ __all__ = [
 
 AnySelect = Select[*tuple[Any, ...]]
 
-_RESOURCE_PAGE = Page[ResourcePublic]
+_RESOURCE_PAGE = Page[ResourcePublic | Tombstone]
 """Made once: pydantic builds a new class on every subscription otherwise."""
 _HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
 _FIRST_RADIUS_KM = 2.0
@@ -77,23 +81,53 @@ class Row(NamedTuple):
 
 def search_resources(
     session: Session, query: ResourceQuery, *, now: datetime, settings: Settings
-) -> Page[ResourcePublic]:
+) -> Page[ResourcePublic | Tombstone]:
+    """A page of matches; with ``include_retired``, retired ones as tombstones."""
     areas = KnownAreas(session=session)
     hits, total = rank(
         session, query, now, settings, window=(query.offset, query.per_page), areas=areas
     )
-    items = publish_resources(session, hits, now, settings, areas)
+    items = _publish(session, query, hits, now, settings, areas)
     return _RESOURCE_PAGE.of(items, total=total, page=query.page, per_page=query.per_page)
+
+
+def iter_listings(
+    session: Session, query: ResourceQuery, *, now: datetime, settings: Settings
+) -> Iterator[ResourcePublic | Tombstone]:
+    """Every match, in order, loaded a chunk at a time (pagination is ignored); with
+    ``include_retired``, retired ones as tombstones."""
+    areas = KnownAreas(session=session)
+    hits, _ = rank(session, query, now, settings, window=None, areas=areas)
+    for start in range(0, len(hits), CHUNK):
+        yield from _publish(session, query, hits[start : start + CHUNK], now, settings, areas)
 
 
 def iter_resources(
     session: Session, query: ResourceQuery, *, now: datetime, settings: Settings
 ) -> Iterator[ResourcePublic]:
-    """Every match, in order, loaded a chunk at a time (pagination is ignored)."""
+    """Every live match, in order, loaded a chunk at a time (pagination and
+    ``include_retired`` are ignored)."""
     areas = KnownAreas(session=session)
-    hits, _ = rank(session, query, now, settings, window=None, areas=areas)
+    live = replace(query, include_retired=False, sort=query.order)
+    hits, _ = rank(session, live, now, settings, window=None, areas=areas)
     for start in range(0, len(hits), CHUNK):
         yield from publish_resources(session, hits[start : start + CHUNK], now, settings, areas)
+
+
+def _publish(
+    session: Session,
+    query: ResourceQuery,
+    hits: Sequence[Hit],
+    now: datetime,
+    settings: Settings,
+    areas: KnownAreas,
+) -> list[ResourcePublic | Tombstone]:
+    def publish(live: Sequence[Hit]) -> list[ResourcePublic]:
+        return publish_resources(session, live, now, settings, areas)
+
+    if query.include_retired:
+        return with_tombstones(session, "resource", hits, publish)
+    return list(publish(hits))
 
 
 def place_resources(
@@ -117,7 +151,7 @@ def rank(
 ) -> tuple[list[Hit], int]:
     """The hits in ``window`` (offset, limit; every hit when ``None``) and the total."""
     dialect = dialect_of(session)
-    conditions = resource_conditions(query, now, dialect)
+    conditions = resource_conditions(query, now, session)
     order = query.order
     near = query.near
     if near is None or (query.radius_km is None and order != "distance"):
@@ -240,6 +274,7 @@ def _rows(conditions: Sequence[ColumnElement[bool]], order: SortKey) -> AnySelec
     sort_key: dict[str, list[Any]] = {
         "name": [col(Resource.name)],
         "verified": [col(Resource.verified_at)],
+        "updated": [RESOURCE_CHANGED_AT.label("changed_at")],
     }
     return (
         select(
@@ -277,4 +312,6 @@ def _ordered(statement: AnySelect, order: SortKey, dialect: str) -> AnySelect:
         return statement.order_by(key, columns["id"])
     if order == "verified":
         return statement.order_by(columns["verified_at"].desc().nulls_last(), columns["id"])
+    if order == "updated":
+        return statement.order_by(columns["changed_at"].desc(), columns["id"].desc())
     return statement.order_by(columns["id"])

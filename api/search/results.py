@@ -39,6 +39,7 @@ from api.directory.schemas import (
     OrganizationSummary,
     ResourcePublic,
 )
+from api.search.changes import changed_at
 from api.settings import Settings
 
 __all__ = [
@@ -141,7 +142,10 @@ def _listed_rows(table: Table, fields: Sequence[str]) -> Select[Any]:
     rest of a search."""
     return (
         select(
-            *(table.c[name] for name in fields),
+            *(
+                changed_at(table, _location).label(name) if name == "updated_at" else table.c[name]
+                for name in fields
+            ),
             _location.c.id.label("location_id"),
             *(_location.c[name].label(f"location_{name}") for name in _LOCATION_FIELDS),
             _organization.c.id.label("organization_id"),

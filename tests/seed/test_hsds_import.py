@@ -13,11 +13,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlmodel import Session
 
 from api.app import create_app
 from api.cli import cli
 from api.db.engine import create_database_engine
+from api.db.models import Location, Organization, Resource
 from api.settings import Settings
 from seed.hsds import holds_hsds
 from seed.importer import import_paths, import_sources
@@ -64,8 +66,12 @@ def same_records(services: list[dict[str, Any]]) -> list[dict[str, Any]]:
         service.pop("last_modified")
         for at in service.get("service_at_locations", []):
             at["location"].get("addresses", [{}])[0].pop("id", None)
+            for attribute in at["location"].get("attributes", []):
+                attribute.pop("id")
         for phone in service.get("organization", {}).get("phones", []):
             phone.pop("id")
+        for attribute in service.get("organization", {}).get("attributes", []):
+            attribute.pop("id")
     return sorted(found, key=lambda s: s["id"])
 
 
@@ -94,6 +100,41 @@ def test_export_then_import_into_an_empty_database_gives_the_same_records(
     assert {s["id"] for s in again} == {s["id"] for s in dallas_export}
     second = import_paths(engine, settings, [path])
     assert second.counts["resources"].unchanged == 14
+
+
+def facts(engine: Engine) -> dict[str, tuple[str, bool | None, str | None]]:
+    """Each listing's geocoding precision and its organization's DOJ recognition and kind."""
+    statement = (
+        select(
+            Resource.name,
+            Location.geocode_precision,
+            Organization.doj_recognized,
+            Organization.kind,
+        )
+        .join(Location, Location.id == Resource.location_id)
+        .outerjoin(Organization, Organization.id == Resource.organization_id)
+    )
+    with Session(engine) as session:
+        return {name: tuple(rest) for name, *rest in session.execute(statement)}
+
+
+def test_precision_doj_recognition_and_kind_survive_export_and_import(
+    engine: Engine,
+    dallas_export: list[dict[str, Any]],
+    empty: tuple[Settings, Engine],
+    tmp_path: Path,
+) -> None:
+    settings, target = empty
+    path = tmp_path / "services.json"
+    path.write_text(json.dumps(dallas_export), encoding="utf-8")
+    assert import_paths(target, settings, [path]).ok
+    before, after = facts(engine), facts(target)
+    confidential = {s["name"] for s in dallas_export if "Address withheld" in json.dumps(s)}
+    for name in confidential:  # shown at their area: their own precision is not published
+        before.pop(name), after.pop(name)
+    assert after == before
+    assert {precision for precision, _, _ in before.values()} >= {"rooftop", "street"}
+    assert any(doj for _, doj, _ in before.values())
 
 
 @pytest.mark.parametrize("shape", ["page", "ndjson"])

@@ -9,7 +9,7 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from sqlalchemy.orm import Session
 
-from api.directory.schemas import EventPublic, Page
+from api.directory.schemas import EventPublic, Page, Tombstone
 from api.http.caching import cacheable_json
 from api.http.pagination import link_header
 from api.http.routes.filters import EVENT_QUERY
@@ -37,7 +37,7 @@ def list_events(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
     event_query: NamedDependency[EventQuery],
-) -> Response[Page[EventPublic]]:
+) -> Response[Page[EventPublic | Tombstone]]:
     page = search_events(db_session, event_query, now=datetime.now(UTC), settings=settings)
     links = link_header(request.url.path, request.url.query, page, base=settings.public_base)
     return cacheable_json(page, headers={"Link": links})

@@ -44,8 +44,8 @@ from api.formats import csv, geojson, ical
 from api.http.auth import require_scope_for_flag
 from api.http.caching import PUBLIC_CACHE_CONTROL, etag_for, etag_matches
 from api.http.ranges import requested_range, whole_or_part
-from api.http.routes.filters import EVENT_FILTERS, RESOURCE_FILTERS
-from api.search import EventQuery, ResourceQuery, iter_events, iter_resources
+from api.http.routes.filters import EVENT_FILTERS, RESOURCE_FILTERS, RESOURCE_SYNC_FILTERS
+from api.search import EventQuery, ResourceQuery, iter_events, iter_listings, iter_resources
 from api.settings import Settings
 
 __all__ = ["batched", "events_ics", "feed_tag", "resources_csv", "resources_geojson"]
@@ -120,9 +120,11 @@ def _feed(
     summary="Every matching resource as a GeoJSON FeatureCollection (RFC 7946)",
     description=(
         "The same filters and order as `/api/v1/resources`, without pages: the whole result, "
-        "streamed. Points are `[longitude, latitude]`; properties are the resource's JSON."
+        "streamed. Points are `[longitude, latitude]`; properties are the resource's JSON. "
+        "With `include_retired=true`, a retired listing is a Feature with a null geometry "
+        "whose properties are its tombstone (`id`, `status: retired`, `updated_at`)."
     ),
-    dependencies={"resource_query": RESOURCE_FILTERS},
+    dependencies={"resource_query": RESOURCE_SYNC_FILTERS},
     media_type=geojson.MEDIA_TYPE,
     sync_to_thread=True,
 )
@@ -133,7 +135,7 @@ def resources_geojson(
     resource_query: NamedDependency[ResourceQuery],
 ) -> Response[Any]:
     def chunks(session: Session, now: datetime) -> Iterator[str]:
-        found = iter_resources(session, resource_query, now=now, settings=settings)
+        found = iter_listings(session, resource_query, now=now, settings=settings)
         return geojson.feature_collection(map(geojson.resource_feature, found))
 
     return _feed(request, db_engine, media_type=geojson.MEDIA_TYPE, chunks=chunks)

@@ -4,7 +4,8 @@ parameter each with its description and example; ``RESOURCE_QUERY`` and ``EVENT_
 dependencies (register them under ``resource_query`` / ``event_query``: ``query`` is a name
 Litestar reserves) giving a parsed ``ResourceQuery`` / ``EventQuery``, or a 400 problem
 naming each bad parameter. ``RESOURCE_FILTERS`` / ``EVENT_FILTERS`` are the same without
-paging, for answers that are whole (feeds, facets).
+paging (nor ``include_retired``), for answers that are whole (feeds, facets);
+``RESOURCE_SYNC_FILTERS`` adds ``include_retired`` for the GeoJSON feed.
 
 Each filter is declared once, in ``provide_resource_params`` / ``provide_event_params``,
 which hand the raw values on; the paged and whole dependencies parse them (with ``page``
@@ -37,12 +38,15 @@ __all__ = [
     "PARAMS_DEPENDENCIES",
     "RESOURCE_FILTERS",
     "RESOURCE_QUERY",
+    "RESOURCE_SYNC_FILTERS",
     "Address",
     "AreaParam",
+    "BBoxParam",
     "CategoryParam",
     "EventParams",
     "EventStatusParam",
     "From",
+    "IncludeRetired",
     "LanguageParam",
     "LanguageSupportParam",
     "Near",
@@ -55,6 +59,7 @@ __all__ = [
     "Sort",
     "StatusParam",
     "To",
+    "UpdatedSince",
     "VerifiedWithinDays",
 ]
 
@@ -207,8 +212,9 @@ Sort = FromQuery[
     Annotated[
         str | None,
         _param(
-            "Order: distance (needs near or address), name or verified; by distance when a "
-            "point is given, else by name",
+            "Order: distance (needs near or address), name, verified, or updated (latest "
+            "change first); by distance when a point is given, else by updated with "
+            "updated_since or include_retired, else by name",
             "name",
             name="sort",
         ),
@@ -247,6 +253,43 @@ From = FromQuery[
         ),
     ]
 ]
+BBoxParam = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Only places shown inside this box: min_lon,min_lat,max_lon,max_lat in decimal "
+            "degrees (GeoJSON's order; a confidential place at its public point)",
+            "-96.9,32.7,-96.7,32.9",
+            name="bbox",
+            schema={"type": "string", "pattern": r"^[^,]+,[^,]+,[^,]+,[^,]+$"},
+        ),
+    ]
+]
+UpdatedSince = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Only listings changed at or after this RFC 3339 date-time (their own fields, "
+            "their place or their organization); they then come latest change first, the "
+            "order a sync pages in",
+            "2026-01-01T00:00:00Z",
+            name="updated_since",
+            schema={"type": "string", "format": "date-time"},
+        ),
+    ]
+]
+IncludeRetired = FromQuery[
+    Annotated[
+        str | None,
+        _param(
+            "Retired listings too, as tombstones ({id, status: retired, updated_at}), "
+            "whatever the other filters, so a mirror can delete them; latest change first",
+            True,
+            name="include_retired",
+            schema={"type": "boolean"},
+        ),
+    ]
+]
 To = FromQuery[
     Annotated[
         str | None,
@@ -275,6 +318,8 @@ class ResourceParams:
     verified_within_days: str | None
     status: list[str]
     sort: str | None
+    bbox: str | None
+    updated_since: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -290,6 +335,7 @@ class EventParams:
     near: str | None
     address: str | None
     radius_km: str | None
+    updated_since: str | None
 
 
 def provide_resource_params(
@@ -305,6 +351,8 @@ def provide_resource_params(
     verified_within_days: VerifiedWithinDays = None,
     status: StatusParam = None,
     sort: Sort = None,
+    bbox: BBoxParam = None,
+    updated_since: UpdatedSince = None,
 ) -> ResourceParams:
     return ResourceParams(
         category=category or [],
@@ -319,6 +367,8 @@ def provide_resource_params(
         verified_within_days=verified_within_days,
         status=status or [],
         sort=sort,
+        bbox=bbox,
+        updated_since=updated_since,
     )
 
 
@@ -332,6 +382,7 @@ def provide_event_params(
     near: Near = None,
     address: Address = None,
     radius_km: RadiusKm = None,
+    updated_since: UpdatedSince = None,
 ) -> EventParams:
     return EventParams(
         from_=from_,
@@ -343,6 +394,7 @@ def provide_event_params(
         near=near,
         address=address,
         radius_km=radius_km,
+        updated_since=updated_since,
     )
 
 
@@ -350,11 +402,17 @@ def provide_resource_query(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
     resource_params: NamedDependency[ResourceParams],
+    include_retired: IncludeRetired = None,
     page: PageParam = None,
     per_page: PerPage = None,
 ) -> ResourceQuery:
     return resource_query_from_params(
-        db_session, settings=settings, **asdict(resource_params), page=page, per_page=per_page
+        db_session,
+        settings=settings,
+        **asdict(resource_params),
+        include_retired=include_retired,
+        page=page,
+        per_page=per_page,
     )
 
 
@@ -362,11 +420,17 @@ def provide_event_query(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
     event_params: NamedDependency[EventParams],
+    include_retired: IncludeRetired = None,
     page: PageParam = None,
     per_page: PerPage = None,
 ) -> EventQuery:
     return event_query_from_params(
-        db_session, settings=settings, **asdict(event_params), page=page, per_page=per_page
+        db_session,
+        settings=settings,
+        **asdict(event_params),
+        include_retired=include_retired,
+        page=page,
+        per_page=per_page,
     )
 
 
@@ -376,6 +440,17 @@ def provide_resource_filters(
     resource_params: NamedDependency[ResourceParams],
 ) -> ResourceQuery:
     return resource_query_from_params(db_session, settings=settings, **asdict(resource_params))
+
+
+def provide_resource_sync_filters(
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    resource_params: NamedDependency[ResourceParams],
+    include_retired: IncludeRetired = None,
+) -> ResourceQuery:
+    return resource_query_from_params(
+        db_session, settings=settings, **asdict(resource_params), include_retired=include_retired
+    )
 
 
 def provide_event_filters(
@@ -395,5 +470,7 @@ RESOURCE_QUERY = Provide(provide_resource_query, sync_to_thread=True)
 EVENT_QUERY = Provide(provide_event_query, sync_to_thread=True)
 RESOURCE_FILTERS = Provide(provide_resource_filters, sync_to_thread=True)
 """The resource filters without ``page``/``per_page``: for feeds and facets, which are whole."""
+RESOURCE_SYNC_FILTERS = Provide(provide_resource_sync_filters, sync_to_thread=True)
+"""The resource filters and ``include_retired``, without pages: for the GeoJSON feed."""
 EVENT_FILTERS = Provide(provide_event_filters, sync_to_thread=True)
 """The event filters without ``page``/``per_page``: for the calendar feed."""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import Example
 from litestar.params import FromQuery, PathParameter, QueryParameter
@@ -158,16 +158,20 @@ def _one(record: dict[str, Any]) -> Response[Any]:
     "/hsds/",
     tags=["hsds"],
     summary="About this HSDS API: version, profile, OpenAPI document and publisher",
+    description=(
+        "`openapi_url` and the publisher's `url` are under `PUENTE_PUBLIC_URL`, never the "
+        "request's `Host`; without that setting they are left out."
+    ),
     sync_to_thread=False,
 )
-def hsds_root(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    base = str(request.base_url).rstrip("/")
-    return {
-        "version": hsds.VERSION,
-        "profile": PROFILE,
-        "openapi_url": f"{base}/schema/openapi.json",
-        "publisher": {"name": "Puente", "url": f"{base}/"},
-    }
+def hsds_root(settings: NamedDependency[Settings]) -> dict[str, Any]:
+    base = settings.public_base
+    about: dict[str, Any] = {"version": hsds.VERSION, "profile": PROFILE}
+    publisher: dict[str, Any] = {"name": "Puente"}
+    if base is not None:
+        about["openapi_url"] = f"{base}/schema/openapi.json"
+        publisher["url"] = f"{base}/"
+    return about | {"publisher": publisher}
 
 
 def provide_service_query(

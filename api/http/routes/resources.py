@@ -13,7 +13,7 @@ from litestar.params import PathParameter
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from api.directory.schemas import Page, ResourceDetail, ResourcePublic
+from api.directory.schemas import Page, ResourceDetail, ResourcePublic, Tombstone
 from api.http.caching import cacheable_json
 from api.http.pagination import link_header
 from api.http.problems import Problem
@@ -70,7 +70,7 @@ def list_resources(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
     resource_query: NamedDependency[ResourceQuery],
-) -> Response[Page[ResourcePublic]]:
+) -> Response[Page[ResourcePublic | Tombstone]]:
     found = search_resources(db_session, resource_query, now=datetime.now(UTC), settings=settings)
     links = link_header(request.url.path, request.url.query, found, base=settings.public_base)
     return cacheable_json(found, headers={"Link": links})

@@ -28,25 +28,25 @@ def test_every_api_route_names_the_parameter_it_does_not_take(
     operations = api_operations(app)
     assert ("GET", "/api/v1/resources") in operations and ("POST", "/api/v1/imports") in operations
     for method, path in operations:
-        answer = client.request(method, path, params={"bbox": "1,2,3,4"})
+        answer = client.request(method, path, params={"within": "1,2,3,4"})
         assert answer.status_code == 400, (method, path)
         if method == "HEAD":
             continue
         assert answer.headers["content-type"].startswith("application/problem+json")
         [param] = answer.json()["invalid_params"]
-        assert param["name"] == "bbox" and param["in"] == "query", (method, path)
+        assert param["name"] == "within" and param["in"] == "query", (method, path)
 
 
 @pytest.mark.parametrize(
     ("path", "params", "unknown"),
     [
-        ("/api/v1/resources", {"bbox": "1,2,3,4", "category": "legal_aid"}, ["bbox"]),
+        ("/api/v1/resources", {"within": "1,2,3,4", "category": "legal_aid"}, ["within"]),
         ("/api/v1/events", {"modified_after": "2026-01-01"}, ["modified_after"]),
         ("/api/v1/resources.geojson", {"format": "ndjson"}, ["format"]),
         (
             "/api/v1/events.ics",
-            {"updated_since": "x", "Category": "y"},
-            ["updated_since", "Category"],
+            {"include_retired": "x", "Category": "y"},
+            ["include_retired", "Category"],
         ),
     ],
 )

@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
+from api.app import create_app
 from api.db.models import Category, Resource, ResourceStatus, Support
 from api.formats import hsds
 from api.search.text import reindex_resources
@@ -20,6 +21,7 @@ from api.settings import Settings
 from seed.importer import import_paths
 from tests.api.formats.hsds_schemas import problems
 from tests.api.formats.rows import Directory
+from tests.conftest import settings_with
 
 DALLAS = Path(__file__).resolve().parents[4] / "seed" / "dallas"
 
@@ -136,12 +138,46 @@ def test_the_page_envelope_counts_pages(client: TestClient[Litestar]) -> None:
     assert beyond["contents"] == [] and beyond["size"] == 0
 
 
-def test_the_root_names_the_version_profile_and_openapi(client: TestClient[Litestar]) -> None:
-    body = client.get("/hsds/").json()
-    assert body["version"] == "3.1"
-    assert body["openapi_url"].endswith("/schema/openapi.json")
-    assert body["profile"].startswith("https://") and body["publisher"]["name"] == "Puente"
-    assert client.get("/schema/openapi.json").status_code == 200
+def test_the_root_names_the_version_profile_and_openapi(settings: Settings) -> None:
+    public = create_app(settings_with(settings, public_url="https://puente.example.org/"))
+    with TestClient(public) as client:
+        body = client.get("/hsds/", headers={"Host": "evil.test"}).json()
+        assert client.get("/schema/openapi.json").status_code == 200
+    assert body == {
+        "version": "3.1",
+        "profile": "https://docs.openreferral.org/en/latest/hsds/",
+        "openapi_url": "https://puente.example.org/schema/openapi.json",
+        "publisher": {"name": "Puente", "url": "https://puente.example.org/"},
+    }
+
+
+def test_without_a_public_url_the_root_never_follows_host(client: TestClient[Litestar]) -> None:
+    body = client.get("/hsds/", headers={"Host": "evil.test"}).json()
+    assert "evil.test" not in json.dumps(body)
+    assert body == {
+        "version": "3.1",
+        "profile": "https://docs.openreferral.org/en/latest/hsds/",
+        "publisher": {"name": "Puente"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/hsds/", {"format": "xml"}),
+        ("/hsds/services", {"updated_since": "2026-01-01T00:00:00Z"}),
+        ("/hsds/service_at_locations", {"bbox": "-97,32,-96,33"}),
+        ("/hsds/organizations", {"taxonomy_term_id": "x"}),
+        ("/hsds/taxonomy_terms", {"q": "legal"}),
+    ],
+)
+def test_an_unknown_parameter_under_hsds_is_a_400_naming_it(
+    client: TestClient[Litestar], path: str, params: dict[str, str]
+) -> None:
+    answer = client.get(path, params=params)
+    assert answer.status_code == 400
+    [param] = answer.json()["invalid_params"]
+    assert param["name"] == next(iter(params)) and param["in"] == "query"
 
 
 def test_closed_and_retired_services_reach_a_partner(
@@ -208,6 +244,29 @@ def test_search_postcode_proximity_organization_and_terms(
     terms = everything(client, "/hsds/taxonomy_terms", {})
     assert spanish in {t["id"] for t in terms}
     assert client.get(f"/hsds/taxonomy_terms/{spanish}").json()["name"] == "Spanish"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"postcode": "75217"},
+        {"taxonomy_id": hsds.taxonomy(hsds.LANGUAGE_TAXONOMY)["id"]},
+        {"taxonomy_term_id": hsds.category_term(Category.LEGAL_AID)["id"]},
+        {"taxonomy_id": "not-a-taxonomy"},
+    ],
+)
+def test_pages_of_one_are_the_whole_listing_in_order(
+    client: TestClient[Litestar], small: dict[str, int], params: dict[str, str]
+) -> None:
+    whole = client.get("/hsds/services", params={**params, "format": "ndjson"}).text
+    expected = [json.loads(line) for line in whole.splitlines()]
+    pages = []
+    for number in range(1, len(expected) + 2):
+        body = client.get("/hsds/services", params={**params, "per_page": "1", "page": str(number)})
+        assert body.json()["total_items"] == len(expected)
+        pages += body.json()["contents"]
+    assert pages == expected
 
 
 @pytest.mark.parametrize(
