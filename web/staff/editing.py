@@ -114,6 +114,10 @@ class Editing:
         )
         self._writer().resources.update(resource_id, ResourceUpdate(verified_at=self.now), None)
 
+    def restore(self, resource_id: int, *, reason: str) -> None:
+        """Back in public results; the restore and its reason are audited under this member."""
+        self._writer().resources.restore(resource_id, reason=reason)
+
     def retire(self, resource_id: int, *, reason: str, version: str | None) -> None:
         """Out of public results; the reason is kept with the audit entry of the retirement."""
         self._writer().resources.retire(resource_id, version)

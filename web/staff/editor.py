@@ -1,5 +1,6 @@
 """``/staff/listings/{id}``: the editor for a listing with its organization and location,
-its Verify and Retire buttons, and its open problem reports.
+its Verify and Retire buttons, and its open problem reports; a retired listing's page
+says why it was retired and restores it with a reason.
 
 A save carries the versions the form was read at. If the listing changed meanwhile, nothing
 is written: the conflict page shows what is saved now beside what the editor typed, and its
@@ -18,8 +19,10 @@ from litestar.response import Redirect
 from sqlmodel import Session, col, select
 
 from api.db.models import (
+    AuditEntry,
     Category,
     Organization,
+    Resource,
     ResourceStatus,
     Support,
     VerificationMethod,
@@ -27,16 +30,17 @@ from api.db.models import (
 )
 from api.directory.keys import Scope
 from api.directory.upkeep import open_reports, verifications
-from api.errors import InvalidInput, StaleWrite
+from api.errors import InvalidInput, NotFound, StaleWrite, Unprocessable
 from api.settings import Settings
 from web.labels import N_, SUPPORT_LABELS, category_label
 from web.report import REPORT_KIND_LABELS
 from web.staff.editing import Editing, Record
 from web.staff.forms import EditorForm, read_form
+from web.staff.messages import translated
 from web.staff.rendering import gettext_for, notify, render
 from web.staff.sessions import Member
 
-__all__ = ["edit", "retire", "save", "verify"]
+__all__ = ["edit", "restore", "retire", "save", "verify"]
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 METHOD_LABELS = {
@@ -62,6 +66,7 @@ def _page(
     status: int = 200,
 ) -> Response[str]:
     gettext = gettext_for(request)
+    form.errors = {name: translated(text, gettext) for name, text in form.errors.items()}
     organizations = session.exec(
         select(Organization)
         .where(col(Organization.retired_at).is_(None))
@@ -99,8 +104,84 @@ def edit(
     member: NamedDependency[Member],
     resource_id: FromPath[int],
 ) -> Response[str]:
+    resource = db_session.get(Resource, resource_id)
+    if resource is not None and resource.retired_at is not None:
+        return _retired_page(request, db_session, member, resource)
     record = _editing(db_session, settings, member).read(resource_id)
     return _page(request, db_session, member, record, record.form)
+
+
+def _retired_page(
+    request: Request[Any, Any, Any],
+    session: Session,
+    member: Member,
+    resource: Resource,
+    *,
+    problem: str | None = None,
+    status: int = 200,
+) -> Response[str]:
+    assert resource.id is not None
+    retirement = session.exec(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity == "resource",
+            AuditEntry.entity_id == resource.id,
+            AuditEntry.action == "delete",
+        )
+        .order_by(col(AuditEntry.id).desc())
+    ).first()
+    return render(
+        request,
+        "retired.html",
+        member=member,
+        resource=resource,
+        retirement=retirement,
+        reason=(retirement.after or {}).get("retire_reason") if retirement else None,
+        may_edit=member.may(Scope.RESOURCES_WRITE),
+        problem=problem,
+        status=status,
+    )
+
+
+@post(
+    "/listings/{resource_id:int}/restore",
+    name="staff-restore",
+    include_in_schema=False,
+    sync_to_thread=True,
+    status_code=303,
+)
+def restore(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+    member: NamedDependency[Member],
+    resource_id: FromPath[int],
+    data: Form,
+) -> Response[Any]:
+    member.require(Scope.RESOURCES_WRITE)
+    gettext = gettext_for(request)
+    resource = db_session.get(Resource, resource_id)
+    if resource is None:
+        raise NotFound("resource", resource_id)
+    reason = str(data.get("reason", "")).strip()
+    problem = None
+    if not reason:
+        problem = gettext("Say why it is restored.")
+    else:
+        try:
+            _editing(db_session, settings, member).restore(resource_id, reason=reason)
+        except Unprocessable as exc:
+            db_session.rollback()
+            problem = "; ".join(translated(str(p["reason"]), gettext) for p in exc.params)
+        except NotFound:
+            db_session.rollback()  # restored meanwhile by someone else: show it as it is
+            return Redirect(f"/staff/listings/{resource_id}", status_code=303)
+    if problem is not None:
+        db_session.refresh(resource)
+        return _retired_page(request, db_session, member, resource, problem=problem, status=400)
+    db_session.commit()
+    notify(request, gettext("Restored: it shows to the public again."))
+    return Redirect(f"/staff/listings/{resource_id}", status_code=303)
 
 
 def _conflict_rows(now: EditorForm, yours: EditorForm) -> list[tuple[str, str, str]]:
