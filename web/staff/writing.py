@@ -19,6 +19,7 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import SQLAlchemySyncConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlmodel import Session
@@ -50,7 +51,7 @@ class EndSessionFirst:
         self.end = request_session_ender(scope_key)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
 
