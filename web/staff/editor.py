@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from babel import Locale
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
@@ -28,15 +29,22 @@ from api.db.models import (
     VerificationMethod,
     utcnow,
 )
+from api.directory.hours import DAYS
 from api.directory.keys import Scope
 from api.directory.upkeep import open_reports, verifications
-from api.errors import InvalidInput, NotFound, StaleWrite, Unprocessable
+from api.errors import InvalidInput, NotFound, StaleWrite, Unavailable, Unprocessable
+from api.geo.geocoding import GeocodeUnavailable, geocode
+from api.http.middleware.security_headers import csp_nonce
 from api.settings import Settings
 from web.labels import N_, SUPPORT_LABELS, category_label
+from web.pages import page_state
 from web.report import REPORT_KIND_LABELS
 from web.staff.editing import Editing, Record
 from web.staff.forms import EditorForm, read_form
+from web.staff.hours_rows import HoursRow
+from web.staff.i18n import request_language
 from web.staff.messages import translated
+from web.staff.preview_map import point_map
 from web.staff.rendering import gettext_for, notify, render
 from web.staff.sessions import Member
 
@@ -64,9 +72,19 @@ def _page(
     *,
     conflict: list[tuple[str, str, str]] | None = None,
     status: int = 200,
+    preview: tuple[float, float] | None = None,
 ) -> Response[str]:
     gettext = gettext_for(request)
     form.errors = {name: translated(text, gettext) for name, text in form.errors.items()}
+    settings: Settings = request.app.state["settings"]
+    here = point_map(
+        saved=(record.location.latitude, record.location.longitude),
+        preview=preview,
+        settings=settings,
+        assets=page_state(request).assets,
+        saved_label=gettext("Where it is now"),
+        preview_label=gettext("Where the typed address is"),
+    )
     organizations = session.exec(
         select(Organization)
         .where(col(Organization.retired_at).is_(None))
@@ -91,7 +109,57 @@ def _page(
         kind_label=lambda kind: gettext(REPORT_KIND_LABELS.get(kind, kind)),
         may_edit=member.may(Scope.RESOURCES_WRITE),
         may_verify=member.may(Scope.REPORTS_READ),
+        map=here,
+        nonce=csp_nonce(request),
+        preview=preview,
+        days=[(day, _day_name(request, index)) for index, day in enumerate(DAYS)],
     )
+
+
+def _day_name(request: Request[Any, Any, Any], index: int) -> str:
+    name = str(Locale.parse(request_language(request)).days["format"]["wide"][index])
+    return name[:1].upper() + name[1:]
+
+
+def _rework(
+    request: Request[Any, Any, Any],
+    session: Session,
+    settings: Settings,
+    member: Member,
+    record: Record,
+    posted: EditorForm,
+    action: str,
+) -> Response[str]:
+    """The form again, not saved: with an hours row added or removed, or with the typed
+    address placed on the map ("Preview")."""
+    rows = list(posted.hours_rows or [])
+    if action == "add-hours":
+        posted.hours_rows = [*rows, HoursRow()]
+    elif action.startswith("remove-hours-") and action.removeprefix("remove-hours-").isdigit():
+        index = int(action.removeprefix("remove-hours-"))
+        posted.hours_rows = [row for number, row in enumerate(rows) if number != index]
+        posted.errors = {k: v for k, v in posted.errors.items() if not k.startswith("hours-")}
+    preview = None
+    if action == "preview":
+        typed = posted.location
+        query = ", ".join(v for v in (typed["address"], typed["city"], typed["state"]) if v)
+        try:
+            found = geocode(session, settings, query, postal_code=typed["postal_code"] or None)
+        except (GeocodeUnavailable, Unavailable):
+            found = None
+            posted.errors["location-address"] = "the geocoder cannot be reached; try again later"
+        except ValueError as exc:
+            found = None
+            posted.errors["location-address"] = str(exc)
+        else:
+            if found is None:
+                posted.errors["location-address"] = (
+                    "the geocoder found no such place; check the address or "
+                    "send latitude and longitude"
+                )
+        if found is not None:
+            preview = (found.latitude, found.longitude)
+    return _page(request, session, member, record, posted, preview=preview)
 
 
 @get(
@@ -227,6 +295,8 @@ def save(
     # Changes are what was typed against what is saved now; when that is not what the form
     # was read at, the versions differ and nothing is written.
     posted, changes = read_form(data, record.form)
+    if action := str(data.get("action", "")):
+        return _rework(request, db_session, settings, member, record, posted, action)
     if changes is None:
         return _page(request, db_session, member, record, posted, status=400)
     try:

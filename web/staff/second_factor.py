@@ -73,11 +73,19 @@ async def send_code(
     if account_id is None:
         return Redirect("/staff/sign-in", status_code=303)
     gettext = gettext_for(request)
-    account = await anyio.to_thread.run_sync(db_session.get, StaffAccount, account_id)
-    if account is None or not account.active:
+
+    def read() -> tuple[str, SignedIn] | None:
+        found = db_session.get(StaffAccount, account_id)
+        account = (found.email, _signed_in(found)) if found and found.active else None
+        db_session.commit()  # ends the transaction before the counters' store is used
+        return account
+
+    account = await anyio.to_thread.run_sync(read)
+    if account is None:
         request.clear_session()
         return Redirect("/staff/sign-in", status_code=303)
-    failed = await failures(request, account.email)
+    email, signed_in = account
+    failed = await failures(request, email)
     if failed.limited:
         problem = gettext("Too many attempts. Wait a quarter of an hour and try again.")
         return render(request, "sign_in_code.html", member=None, problem=problem, status=429)
@@ -101,7 +109,7 @@ async def send_code(
         await failed.add_one(request)
         problem = gettext("That code is not right, or it was already used. Try the next one.")
         return render(request, "sign_in_code.html", member=None, problem=problem, status=400)
-    begin_session(request, _signed_in(account), now=utcnow(), second_factor=True)
+    begin_session(request, signed_in, now=utcnow(), second_factor=True)
     return Redirect("/staff", status_code=303)
 
 
@@ -192,6 +200,7 @@ async def enrol(
     data: Form,
 ) -> Response[Any]:
     gettext = gettext_for(request)
+    await anyio.to_thread.run_sync(db_session.commit)  # the counters' store writes apart
     failed = await failures(request, member.email)
 
     def account() -> StaffAccount:

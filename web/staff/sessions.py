@@ -35,6 +35,7 @@ from litestar.stores.registry import StoreRegistry
 from litestar.types import Message
 from sqlmodel import Session
 
+from api.db.engine import WRITING
 from api.db.models import StaffAccount, StaffRole, StaffSession
 from api.directory.keys import Scope, Staff
 from api.directory.second_factor import enrolled
@@ -118,11 +119,19 @@ def session_config(*, secure: bool) -> ServerSideSessionConfig:
 def register_store(
     registry: StoreRegistry, *, database: SQLAlchemySyncConfig, shared: bool
 ) -> None:
-    """Sessions in the database unless the registry already gives shared (Redis) stores."""
+    """Sessions in the database unless the registry already gives shared (Redis) stores.
+
+    The store reads a session and then renews its expiry, so its transactions begin as
+    writers (SQLite: ``IMMEDIATE``); begun deferred, a renewal fails at once whenever
+    another writer holds the database, and with it the request."""
     if shared:
         return
     model = cast(type[StoreModelMixin], StaffSession)
-    registry.register(STORE, SQLAlchemyStore(config=database, model=model, namespace="staff"))
+    writing = SQLAlchemySyncConfig(
+        engine_instance=database.get_engine().execution_options(**WRITING),
+        session_config=database.session_config,
+    )
+    registry.register(STORE, SQLAlchemyStore(config=writing, model=model, namespace="staff"))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,8 +4,9 @@ Every console form that changes something reads first (the signed-in account, th
 and its versions) and writes after. On SQLite a transaction that begins deferred and
 writes later fails at once when another writer committed in between, however long the
 busy timeout; so the console's ``POST`` sessions say they will write before their first
-statement (``api.db.engine.begin_writing``: SQLite begins ``IMMEDIATE`` and queues for
-the one writer's lock). Pages that only read keep deferred transactions and never wait.
+statement (the engine's writing option, as ``api.db.engine.begin_writing`` uses: SQLite
+begins ``IMMEDIATE`` and queues for the one writer's lock). Pages that only read keep
+deferred transactions and never wait.
 
 A writer holds that lock until its transaction ends, so the request's session ends as the
 answer starts (:class:`EndSessionFirst`, inside the session middleware), not after: the
@@ -24,22 +25,29 @@ from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlmodel import Session
 
-from api.db.engine import begin_writing
+from api.db.engine import WRITING
 from api.http.sessions import request_session_ender
 
 __all__ = ["EndSessionFirst", "console_session", "end_session_first"]
 
 
 def console_session(database: SQLAlchemySyncConfig) -> Provide:
-    """The ``db_session`` dependency of the console's router (the plugin's own session)."""
+    """The ``db_session`` dependency of the console's router (the plugin's own session).
+
+    A ``POST``'s session is bound to the engine with the writing option, so each of its
+    transactions begins as a writer when it first touches the database. A handler that
+    also uses the database-backed session store (the sign-in counters) ends its
+    transaction first: the store is a writer of its own.
+    """
+    writing = database.get_engine().execution_options(**WRITING)
 
     def provide(state: State, scope: Scope) -> Session:
-        session = database.provide_session(state, scope)
-        if scope.get("method") == "POST":
-            begin_writing(session)
-        return session  # type: ignore[return-value]
+        session: Session = database.provide_session(state, scope)  # type: ignore[assignment]
+        if scope.get("method") == "POST" and not session.in_transaction():
+            session.bind = writing
+        return session
 
-    return Provide(provide, sync_to_thread=True)
+    return Provide(provide, sync_to_thread=False)
 
 
 class EndSessionFirst:
