@@ -35,6 +35,12 @@ RULES: list[tuple[re.Pattern[str], str]] = [
         N_("give both latitude and longitude, or neither"),
     ),
     (re.compile(r"expected a number such as 32\.7767"), N_("expected a number such as 32.7767")),
+    (re.compile(r"expected a time such as 09:00"), N_("expected a time such as 09:00")),
+    (re.compile(r"opens and closes at the same time"), N_("opens and closes at the same time")),
+    (
+        re.compile(r"the geocoder cannot be reached; try again later"),
+        N_("the geocoder cannot be reached; try again later"),
+    ),
     (re.compile(r"(?P<name>\w+) must be a finite number"), N_("%(name)s must be a finite number")),
     (
         re.compile(r"languages lists the same language twice"),
