@@ -17,7 +17,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from api.db.models import Location, Resource, Support
-from api.directory.hours import DAYS
 from api.directory.schemas import LocationUpdate, ResourceUpdate
 from web.staff.hours_rows import EXTRA_HOURS_ROWS, HoursRow, hours_text, posted_rows, rows_of
 
@@ -90,7 +89,7 @@ class EditorForm:
         """The rows as the opening-hours text that is stored (what partners read)."""
         if self.hours_rows is None:
             return self.resource.get("hours", "")
-        return hours_text([row for row in self.hours_rows if row.day in DAYS])
+        return hours_text(self.hours_rows)
 
 
 def _text(value: Any) -> str:

@@ -59,10 +59,11 @@ def _minutes(clock: str) -> int:
 
 
 def hours_text(rows: list[HoursRow]) -> str:
-    """The rows in the opening-hours syntax (empty rows left out; ``""`` for none)."""
+    """The rows in the opening-hours syntax (empty and unreadable rows left out; ``""``
+    for none)."""
     spans: list[list[tuple[int, int]]] = [[] for _ in DAYS]
     for row in rows:
-        if row.empty:
+        if row.day not in DAYS or not all(_TIME.fullmatch(t) for t in (row.opens, row.closes)):
             continue
         start, end = _minutes(row.opens), _minutes(row.closes)
         spans[DAYS.index(row.day)].append((start, end if end > start else end + 24 * 60))
