@@ -356,6 +356,23 @@ def staff_set_password(email: str, password: str) -> None:
         click.echo(f"new password set for {email}")
 
 
+@staff.command("reset-second-factor")
+@click.argument("email")
+def staff_reset_second_factor(email: str) -> None:
+    """Forget EMAIL's second factor (a lost phone); its sessions end. It is set up again at
+    the next sign-in (an admin must)."""
+    from api.directory.second_factor import reset_second_factor
+
+    for session in _staff_session():
+        try:
+            reset_second_factor(session, email)
+        except LookupError as exc:
+            click.echo(f"puente: {exc}", err=True)
+            sys.exit(1)
+        session.commit()
+        click.echo(f"second factor reset for {email}")
+
+
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--dry-run", is_flag=True, help="Validate and geocode, write nothing.")

@@ -74,6 +74,10 @@ class Settings:
     never stored. Unset, each process draws its own at start-up (workers then share no
     cache entries and count budgets apart)."""
 
+    second_factor_key: str | None = field(default=None, repr=False)
+    """Key that seals the staff's TOTP secrets in the database (AES-GCM); never stored.
+    Unset, the secrets are kept unsealed (still never shown again after enrolment)."""
+
     rate_limit_reads: Rate = ("minute", 600)
     """Public reads (searches, feeds, pages) per client."""
 
@@ -201,6 +205,7 @@ class Settings:
             "PUENTE_TILE_ATTRIBUTION": "tile_attribution",
             "PUENTE_REDIS_URL": "redis_url",
             "PUENTE_HASH_KEY": "hash_key",
+            "PUENTE_SECOND_FACTOR_KEY": "second_factor_key",
             "PUENTE_TIMEZONE": "timezone",
             "PUENTE_PUBLIC_URL": "public_url",
         }

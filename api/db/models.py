@@ -375,7 +375,9 @@ class ApiKey(SQLModel, table=True):
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
     __table_args__ = (
-        CheckConstraint("action IN ('create', 'update', 'delete', 'import')", name="action_known"),
+        CheckConstraint(
+            "action IN ('create', 'update', 'delete', 'import', 'restore')", name="action_known"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -445,7 +447,12 @@ class StaffAccount(SQLModel, table=True):
     role: StaffRole = Field(sa_type=String(20))
     password_hash: str = Field(max_length=200)
     active: bool = Field(default=True)
-    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_secret: str | None = Field(default=None, max_length=200)
+    """The TOTP secret, sealed (``api.directory.second_factor``); pending until confirmed."""
+    totp_confirmed_at: datetime | None = _utc()
+    """When the second factor was confirmed with a code; unset, it is not in use."""
+    totp_last_step: int | None = Field(default=None)
+    """The time step of the last code accepted: no code of that step or before is taken again."""
     created_at: datetime = _created()
     last_sign_in_at: datetime | None = _utc()
     sessions_valid_after: datetime | None = _utc()

@@ -13,7 +13,7 @@ from api.db.models import AuditEntry
 
 __all__ = ["Action", "json_safe", "record", "snapshot"]
 
-Action = Literal["create", "update", "delete", "import"]
+Action = Literal["create", "update", "delete", "import", "restore"]
 
 
 def snapshot(row: SQLModel | None) -> dict[str, Any] | None:

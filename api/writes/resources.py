@@ -12,19 +12,19 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlmodel import col
 
-from api.db.models import Resource, ResourceLanguage
+from api.db.models import Location, Resource, ResourceLanguage
 from api.directory.audit import snapshot
 from api.directory.schemas import LanguageSupportIn, ResourceCreate, ResourceUpdate
 from api.errors import NotFound, Unprocessable
 from api.search import get_resource
 from api.search.text import reindex_resources
-from api.writes.steps import Steps, Written, check_if_match, not_null, plain_text
+from api.writes.steps import CONTROL, Steps, Written, check_if_match, not_null, plain_text
 
 __all__ = ["ResourceWriter"]
 
 
 class ResourceWriter(Steps):
-    """Read, create, update and retire resources (answered as ``ResourceDetail``)."""
+    """Read, create, update, retire and restore resources (answered as ``ResourceDetail``)."""
 
     def read(self, entity_id: int) -> Written:
         detail = get_resource(self.session, entity_id, now=self.now, settings=self.settings)
@@ -70,6 +70,36 @@ class ResourceWriter(Steps):
         row = self._load(Resource, entity_id)
         self._retire_row(row, "resource", if_match, self.read(entity_id).etag)
         reindex_resources(self.session, [entity_id])
+
+    def restore(self, entity_id: int, *, reason: str) -> Written:
+        """Back in public results: ``retired_at`` cleared, audited as a restore with its
+        reason. ``NotFound`` unless the resource exists and is retired; ``Unprocessable``
+        while its location is retired too, or without a reason."""
+        row = self.session.scalars(
+            select(Resource).where(col(Resource.id) == entity_id).with_for_update()
+        ).first()
+        if row is None or row.retired_at is None:
+            raise NotFound("retired resource", entity_id)
+        reason = reason.strip()
+        if not reason or len(reason) > 500 or CONTROL.search(reason):
+            raise Unprocessable(
+                [{"name": "reason", "in": "body", "reason": "say why, in 1 to 500 characters"}]
+            )
+        location = self.session.get(Location, row.location_id) if row.location_id else None
+        if location is None or location.retired_at is not None:
+            raise Unprocessable(
+                [{"name": "location_id", "in": "body", "reason": "its location is retired"}]
+            )
+        before = self._snapshot(row)
+        row.retired_at = None
+        row.updated_at = self.now
+        self.session.add(row)
+        self._flush()
+        reindex_resources(self.session, [entity_id])
+        self._audit(
+            "restore", "resource", entity_id, before, {**self._snapshot(row), "reason": reason}
+        )
+        return self.read(entity_id)
 
     def _snapshot(self, row: Resource) -> dict[str, Any]:
         languages = self.session.scalars(

@@ -24,7 +24,7 @@ from api.directory.etags import etag_for, names_tag
 from api.errors import Conflict, InvalidParam, NotFound, StaleWrite, Unprocessable
 from api.settings import Settings
 
-__all__ = ["MAX_ID", "Steps", "Written", "check_if_match", "not_null", "plain_text"]
+__all__ = ["CONTROL", "MAX_ID", "Steps", "Written", "check_if_match", "not_null", "plain_text"]
 
 MAX_ID = 2_147_483_647
 """The largest id a record can have (a 32-bit integer column)."""
@@ -53,7 +53,7 @@ def check_if_match(if_match: str | None, current: str) -> None:
     raise StaleWrite(current)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def plain_text(data: SQLModel) -> None:
@@ -61,7 +61,7 @@ def plain_text(data: SQLModel) -> None:
     errors: list[InvalidParam] = []
 
     def walk(name: str, value: Any) -> None:
-        if isinstance(value, str) and _CONTROL.search(value):
+        if isinstance(value, str) and CONTROL.search(value):
             errors.append({"name": name, "in": "body", "reason": "contains a control character"})
         elif isinstance(value, list):
             for index, item in enumerate(value):

@@ -3,7 +3,8 @@ problem reports, read its history — server-rendered, usable without JavaScript
 
 Everything hangs on one router, so its session and CSRF middleware touch only ``/staff``
 paths. A request without a valid session is sent to the sign-in page (the redirect carries
-no data); a member whose role lacks the scope gets 403.
+no data); a member whose role lacks the scope gets 403; an admin without a second factor
+is sent to set one up.
 """
 
 from __future__ import annotations
@@ -20,17 +21,29 @@ from litestar.stores.registry import StoreRegistry
 from api.errors import NotFound
 from api.settings import Settings
 from web.staff.csrf import csrf_middleware
-from web.staff.editor import edit, retire, save, verify
+from web.staff.editor import edit, restore, retire, save, verify
 from web.staff.pages import dashboard, listings, reports, resolve, resource_history
 from web.staff.rendering import render
-from web.staff.sessions import STORE, current_member, register_store, session_config
+from web.staff.second_factor import code_form, enrol, enrolment, send_code, start
+from web.staff.sessions import (
+    STORE,
+    SecondFactorMissing,
+    current_member,
+    register_store,
+    session_config,
+)
 from web.staff.signin import sign_in, sign_in_form, sign_out
+from web.staff.writing import console_session, end_session_first
 
 __all__ = ["staff_console"]
 
 
 def _to_sign_in(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return Redirect("/staff/sign-in", status_code=303)
+
+
+def _to_second_factor(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return Redirect("/staff/second-factor", status_code=303)
 
 
 def _forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -62,20 +75,34 @@ def staff_console(
             sign_in_form,
             sign_in,
             sign_out,
+            code_form,
+            send_code,
+            enrolment,
+            start,
+            enrol,
             dashboard,
             listings,
             edit,
             save,
             verify,
             retire,
+            restore,
             reports,
             resolve,
             resource_history,
         ],
-        dependencies={"member": Provide(current_member, sync_to_thread=True)},
-        middleware=[sessions.middleware, csrf_middleware(secure=secure, store=STORE)],
+        dependencies={
+            "db_session": console_session(database),
+            "member": Provide(current_member, sync_to_thread=True),
+        },
+        middleware=[
+            sessions.middleware,
+            csrf_middleware(secure=secure, store=STORE),
+            end_session_first(database),
+        ],
         exception_handlers={
             NotAuthorizedException: _to_sign_in,
+            SecondFactorMissing: _to_second_factor,
             PermissionDeniedException: _forbidden,
             NotFound: _not_found,
         },

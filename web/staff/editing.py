@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from api.db.models import AuditEntry, Location, Organization, Resource, ResourceLanguage
-from api.directory.schemas import ResourceUpdate
+from api.directory.schemas import OrganizationCreate, ResourceUpdate
 from api.directory.upkeep import record_verification
 from api.errors import NotFound
 from api.settings import Settings
@@ -90,8 +90,13 @@ class Editing:
         representation (and so its ETag) too.
         """
         writer = self._writer()
-        if changes.resource is not None:
-            writer.resources.update(resource_id, changes.resource, form.version)
+        update = changes.resource
+        if changes.new_organization:
+            typed = {} if update is None else update.model_dump(exclude_unset=True)
+            typed["organization_id"] = self._organization(writer, changes.new_organization)
+            update = ResourceUpdate.model_validate(typed)
+        if update is not None:
+            writer.resources.update(resource_id, update, form.version)
         else:
             check_if_match(form.version, writer.resources.read(resource_id).etag)
         resource = self.session.get(Resource, resource_id)
@@ -101,6 +106,18 @@ class Editing:
         else:
             location = writer.locations.read(resource.location_id)
             check_if_match(form.location_version, location.etag)
+
+    def _organization(self, writer: Writer, name: str) -> int:
+        """The live organization of this name (any case), else a new one, audited."""
+        found = self.session.exec(
+            select(Organization).where(
+                func.lower(Organization.name) == name.strip().lower(),
+                col(Organization.retired_at).is_(None),
+            )
+        ).first()
+        if found is not None and found.id is not None:
+            return found.id
+        return writer.organizations.create(OrganizationCreate(name=name.strip())).id
 
     def verify(self, resource_id: int, *, method: str, note: str | None) -> None:
         """Confirmed now by this staff member: ``verified_at`` moves, and who and how is kept."""
@@ -113,6 +130,10 @@ class Editing:
             now=self.now,
         )
         self._writer().resources.update(resource_id, ResourceUpdate(verified_at=self.now), None)
+
+    def restore(self, resource_id: int, *, reason: str) -> None:
+        """Back in public results; the restore and its reason are audited under this member."""
+        self._writer().resources.restore(resource_id, reason=reason)
 
     def retire(self, resource_id: int, *, reason: str, version: str | None) -> None:
         """Out of public results; the reason is kept with the audit entry of the retirement."""

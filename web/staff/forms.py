@@ -4,6 +4,8 @@ changes the writer takes, with each problem kept beside the field it concerns.
 Only fields whose value differs from what the form was read with are sent, so the audit
 shows exactly what the editor changed. Languages are rows (``lang-0-code``,
 ``lang-0-support``, ...) so the form works without JavaScript; an empty row is ignored.
+Weekly hours are rows too (``hours-0-day``, ``hours-0-opens``, ``hours-0-closes``,
+``web.staff.hours_rows``), stored in the opening-hours syntax.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pydantic import ValidationError
 
 from api.db.models import Location, Resource, Support
 from api.directory.schemas import LocationUpdate, ResourceUpdate
+from web.staff.hours_rows import EXTRA_HOURS_ROWS, HoursRow, hours_text, posted_rows, rows_of
 
 __all__ = [
     "EXTRA_LANGUAGE_ROWS",
@@ -63,12 +66,30 @@ class EditorForm:
     languages: list[LanguageRow]
     version: str
     location_version: str
+    hours_rows: list[HoursRow] | None = None
+    """The weekly hours as rows; ``None`` when the stored text cannot be read into rows (it
+    is then edited as text)."""
+    new_organization: str = ""
+    """The name of an organization to add (or to find, if one has this name) for the
+    listing, typed instead of picking one."""
     errors: dict[str, str] = field(default_factory=dict)
     """Problems by form field name (``phone``, ``location-address``, ``lang-1-code``)."""
 
     @property
     def rows(self) -> list[LanguageRow]:
         return [*self.languages, *[LanguageRow()] * EXTRA_LANGUAGE_ROWS]
+
+    @property
+    def hours_shown(self) -> list[HoursRow]:
+        """The hours rows and the empty rows offered under them."""
+        return [*(self.hours_rows or []), *[HoursRow()] * EXTRA_HOURS_ROWS]
+
+    @property
+    def hours_syntax(self) -> str:
+        """The rows as the opening-hours text that is stored (what partners read)."""
+        if self.hours_rows is None:
+            return self.resource.get("hours", "")
+        return hours_text(self.hours_rows)
 
 
 def _text(value: Any) -> str:
@@ -92,6 +113,7 @@ def form_of(
         languages=[LanguageRow(code=code, support=support) for code, support in languages],
         version=version,
         location_version=location_version,
+        hours_rows=rows_of(resource.hours),
     )
 
 
@@ -106,6 +128,7 @@ def _posted(data: Mapping[str, Any], name: str) -> str:
 class Changes:
     resource: ResourceUpdate | None
     location: LocationUpdate | None
+    new_organization: str | None = None
 
 
 def _messages(exc: ValidationError, prefix: str, rows: list[int]) -> dict[str, str]:
@@ -131,7 +154,20 @@ def read_form(data: Mapping[str, Any], shown: EditorForm) -> tuple[EditorForm, C
         languages=[],
         version=_posted(data, "version"),
         location_version=_posted(data, "location_version"),
+        hours_rows=shown.hours_rows,
+        new_organization=_posted(data, "new_organization"),
     )
+    if len(posted.new_organization) > 200:
+        posted.errors["new_organization"] = "String should have at most 200 characters"
+    if (hours := posted_rows(data)) is not None:
+        posted.hours_rows, problems = hours
+        while posted.hours_rows and posted.hours_rows[-1].empty:
+            posted.hours_rows.pop()  # the empty rows offered under them
+        posted.errors |= problems
+        if not problems:
+            typed = hours_text(posted.hours_rows)
+            unchanged = shown.hours_rows is not None and typed == hours_text(shown.hours_rows)
+            posted.resource["hours"] = shown.resource.get("hours", "") if unchanged else typed
     rows: list[int] = []
     index = 0
     while f"lang-{index}-code" in data:
@@ -185,4 +221,5 @@ def read_form(data: Mapping[str, Any], shown: EditorForm) -> tuple[EditorForm, C
     return posted, Changes(
         resource=resource_update if resource_changes else None,
         location=location_update if location_changes else None,
+        new_organization=posted.new_organization or None,
     )

@@ -7,6 +7,11 @@ the expiry, so a session ends after ``IDLE_S`` without use. Signing in always be
 session id, so an id planted before sign-in is worthless. Every request re-reads the
 account: a deactivated account, a new password or a sign-out elsewhere
 (``sessions_valid_after``) ends the session at once.
+
+An account with a second factor signs in in two steps: the right password begins a
+*pending* session that only the code page accepts, for a few minutes; the right code then
+begins the real one (again with a new id). A role that requires a second factor (admin)
+is sent to set one up before anything else.
 """
 
 from __future__ import annotations
@@ -30,18 +35,26 @@ from litestar.stores.registry import StoreRegistry
 from litestar.types import Message
 from sqlmodel import Session
 
+from api.db.engine import WRITING
 from api.db.models import StaffAccount, StaffRole, StaffSession
 from api.directory.keys import Scope, Staff
+from api.directory.second_factor import enrolled
 from api.directory.staff_accounts import SignedIn, staff_of
 
 __all__ = [
+    "BEFORE_SECOND_FACTOR",
     "COOKIE",
     "IDLE_S",
+    "PENDING_S",
+    "SECOND_FACTOR_REQUIRED",
     "STORE",
     "Member",
+    "SecondFactorMissing",
+    "begin_pending",
     "begin_session",
     "current_member",
     "end_session",
+    "pending_account",
     "register_store",
     "session_config",
     "session_data",
@@ -52,6 +65,18 @@ STORE = "staff-sessions"
 IDLE_S = 30 * 60
 """A session unused for this long is over."""
 FRESH_ID = "puente_staff_fresh_session"
+PENDING_S = 5 * 60
+"""How long after the password the code may come."""
+SECOND_FACTOR_REQUIRED = frozenset({StaffRole.ADMIN})
+"""Roles that may do nothing until they have a second factor."""
+BEFORE_SECOND_FACTOR = "before_second_factor"
+"""A handler whose ``opt`` carries this serves a member still to set up a required second
+factor (the set-up pages themselves)."""
+
+
+class SecondFactorMissing(PermissionDeniedException):
+    """The member's role needs a second factor and none is set up (answered by sending the
+    member to set one up)."""
 
 
 class FreshIdBackend(ServerSideSessionBackend):
@@ -94,11 +119,19 @@ def session_config(*, secure: bool) -> ServerSideSessionConfig:
 def register_store(
     registry: StoreRegistry, *, database: SQLAlchemySyncConfig, shared: bool
 ) -> None:
-    """Sessions in the database unless the registry already gives shared (Redis) stores."""
+    """Sessions in the database unless the registry already gives shared (Redis) stores.
+
+    The store reads a session and then renews its expiry, so its transactions begin as
+    writers (SQLite: ``IMMEDIATE``); begun deferred, a renewal fails at once whenever
+    another writer holds the database, and with it the request."""
     if shared:
         return
     model = cast(type[StoreModelMixin], StaffSession)
-    registry.register(STORE, SQLAlchemyStore(config=database, model=model, namespace="staff"))
+    writing = SQLAlchemySyncConfig(
+        engine_instance=database.get_engine().execution_options(**WRITING),
+        session_config=database.session_config,
+    )
+    registry.register(STORE, SQLAlchemyStore(config=writing, model=model, namespace="staff"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,6 +142,9 @@ class Member:
     name: str
     role: StaffRole
     staff: Staff
+    email: str = ""
+    second_factor: bool = False
+    """The member signs in with a code as well as a password."""
 
     def may(self, scope: Scope) -> bool:
         return self.staff.allows(scope)
@@ -124,18 +160,52 @@ def session_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def begin_session(request: Request[Any, Any, Any], signed_in: SignedIn, *, now: datetime) -> None:
-    """Replace whatever session the request had with a new one (a new id) for this account."""
+def begin_session(
+    request: Request[Any, Any, Any],
+    signed_in: SignedIn,
+    *,
+    now: datetime,
+    second_factor: bool = False,
+) -> None:
+    """Replace whatever session the request had with a new one (a new id) for this account;
+    ``second_factor`` says a code was given as well as the password."""
     request.scope.setdefault("state", {})[FRESH_ID] = True
     language = session_data(request).get("lang")
     request.set_session(
         {
             "account_id": signed_in.account_id,
             "since": now.isoformat(),
+            "second_factor": second_factor,
             "lang": language,
             "nonce": secrets.token_hex(8),
         }
     )
+
+
+def begin_pending(request: Request[Any, Any, Any], account_id: int, *, now: datetime) -> None:
+    """The password was right and a code is still to come: a new session that only the
+    code page accepts, for ``PENDING_S``."""
+    request.scope.setdefault("state", {})[FRESH_ID] = True
+    language = session_data(request).get("lang")
+    request.set_session(
+        {
+            "pending_account_id": account_id,
+            "pending_since": now.isoformat(),
+            "lang": language,
+            "nonce": secrets.token_hex(8),
+        }
+    )
+
+
+def pending_account(request: Request[Any, Any, Any], *, now: datetime) -> int | None:
+    """The account whose password was just given and whose code is awaited, if still in time."""
+    data = session_data(request)
+    account_id, since = data.get("pending_account_id"), data.get("pending_since")
+    if not isinstance(account_id, int) or not isinstance(since, str):
+        return None
+    if (now - datetime.fromisoformat(since)).total_seconds() > PENDING_S:
+        return None
+    return account_id
 
 
 def end_session(request: Request[Any, Any, Any], session: Session, *, now: datetime) -> None:
@@ -163,9 +233,21 @@ def current_member(request: Request[Any, Any, Any], db_session: NamedDependency[
     ):
         request.clear_session()
         raise NotAuthorizedException("sign in again")
+    if enrolled(account) and data.get("second_factor") is not True:
+        request.clear_session()  # begun before the second factor was set up
+        raise NotAuthorizedException("sign in again with your code")
+    role = StaffRole(account.role)
+    if (
+        role in SECOND_FACTOR_REQUIRED
+        and not enrolled(account)
+        and not request.route_handler.opt.get(BEFORE_SECOND_FACTOR)
+    ):
+        raise SecondFactorMissing("set up a second factor first")
     return Member(
         account_id=account_id,
         name=account.name,
-        role=StaffRole(account.role),
+        role=role,
         staff=staff_of(account),
+        email=account.email,
+        second_factor=enrolled(account),
     )

@@ -3,11 +3,14 @@
 Failed attempts are counted for a quarter of an hour per account (the SHA-256 of the
 email) and per client (the rate limiter's salted hash of its address; the address itself is
 never stored); past either limit the password is not even checked. A successful sign-in
-begins a new session with a new id.
+begins a new session with a new id; for an account with a second factor that session
+waits for the code (``web.staff.second_factor``), whose wrong guesses count against the
+same limits.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -18,13 +21,23 @@ from litestar.params import Body
 from litestar.response import Redirect
 from sqlmodel import Session
 
-from api.db.models import utcnow
+from api.db.models import StaffAccount, utcnow
+from api.directory.second_factor import enrolled
 from api.directory.staff_accounts import SignedIn, check_password
 from api.http.middleware.protection import ClientHasher
 from web.staff.rendering import render
-from web.staff.sessions import STORE, begin_session, end_session, session_data
+from web.staff.sessions import STORE, begin_pending, begin_session, end_session, session_data
 
-__all__ = ["ACCOUNT_LIMIT", "CLIENT_LIMIT", "WINDOW_S", "sign_in", "sign_in_form", "sign_out"]
+__all__ = [
+    "ACCOUNT_LIMIT",
+    "CLIENT_LIMIT",
+    "WINDOW_S",
+    "Failures",
+    "failures",
+    "sign_in",
+    "sign_in_form",
+    "sign_out",
+]
 
 ACCOUNT_LIMIT = 5
 """Failed sign-ins per account per window."""
@@ -66,27 +79,53 @@ def _keys(request: Request[Any, Any, Any], email: str) -> list[tuple[str, int]]:
     ]
 
 
+async def failures(request: Request[Any, Any, Any], email: str) -> Failures:
+    """The failed attempts (passwords and codes alike) counted for this account and client."""
+    store = request.app.stores.get(STORE)
+    keys = _keys(request, email)
+    return Failures(counts=[(key, int(await store.get(key) or 0), limit) for key, limit in keys])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Failures:
+    counts: list[tuple[str, int, int]]
+
+    @property
+    def limited(self) -> bool:
+        """Past either limit: nothing more is checked until the window has passed."""
+        return any(count >= limit for _, count, limit in self.counts)
+
+    async def add_one(self, request: Request[Any, Any, Any]) -> None:
+        store = request.app.stores.get(STORE)
+        for key, count, _ in self.counts:
+            await store.set(key, str(count + 1), expires_in=WINDOW_S)
+
+
 @post("/sign-in", name="staff-sign-in-send", include_in_schema=False, status_code=303)
 async def sign_in(
     request: Request[Any, Any, Any], db_session: NamedDependency[Session], data: Form
 ) -> Response[Any]:
     email, password = data.get("email", ""), data.get("password", "")
-    store = request.app.stores.get(STORE)
-    keys = _keys(request, email)
-    counts = [int(await store.get(key) or 0) for key, _ in keys]
-    if any(count >= limit for count, (_, limit) in zip(counts, keys, strict=True)):
+    failed = await failures(request, email)
+    if failed.limited:
         return _form(request, email, failed=False, limited=True, status=429)
 
-    def check() -> SignedIn | None:
+    def check() -> tuple[SignedIn, bool] | None:
         found = check_password(db_session, email, password, now=utcnow())
         db_session.commit()
-        return found
+        if found is None:
+            return None
+        account = db_session.get(StaffAccount, found.account_id)
+        return found, account is not None and enrolled(account)
 
-    signed_in = await anyio.to_thread.run_sync(check)
-    if signed_in is None:
-        for count, (key, _) in zip(counts, keys, strict=True):
-            await store.set(key, str(count + 1), expires_in=WINDOW_S)
+    checked = await anyio.to_thread.run_sync(check)
+    if checked is None:
+        await failed.add_one(request)
         return _form(request, email, failed=True, limited=False, status=400)
+    signed_in, needs_code = checked
+    if needs_code:
+        begin_pending(request, signed_in.account_id, now=utcnow())
+        return Redirect("/staff/sign-in/code", status_code=303)
     begin_session(request, signed_in, now=utcnow())
     return Redirect("/staff", status_code=303)
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from api.db.models import AuditEntry, ProblemReport, Resource, Verification
 from tests.web.directory import XSS_NAME, Directory
-from tests.web.staff.console import csrf_token, form_values, sign_in
+from tests.web.staff.console import add_account, csrf_token, form_values, sign_in
 
 NEW_PHONE = "(214) 555-0177"
 
@@ -72,12 +72,13 @@ def test_a_problem_is_shown_beside_its_field_and_nothing_is_written(
 
 
 def test_a_stale_save_gets_the_conflict_page_and_can_be_reapplied(
-    app: Litestar, editor: TestClient[Litestar], accounts: dict[str, str], directory: Directory
+    app: Litestar, editor: TestClient[Litestar], engine: Engine, directory: Directory
 ) -> None:
     resource_id = directory.resources["clinic"]
     mine = _editor_form(editor, resource_id)
+    add_account(engine, email="otto@example.org", name="Otto Editor", role="editor")
     with TestClient(app) as other:
-        assert sign_in(other, accounts["admin"]).status_code == 303
+        assert sign_in(other, "otto@example.org").status_code == 303
         theirs = _editor_form(other, resource_id)
         other.post(f"/staff/listings/{resource_id}/save", data={**theirs, "fees": "Free"})
     answer = editor.post(f"/staff/listings/{resource_id}/save", data={**mine, "phone": NEW_PHONE})

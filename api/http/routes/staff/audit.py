@@ -27,7 +27,7 @@ class AuditEntryPublic(BaseModel):
     at: datetime
     actor: str
     """The name of the API key (or the command) that made the change."""
-    action: Literal["create", "update", "delete", "import"]
+    action: Literal["create", "update", "delete", "import", "restore"]
     entity: str
     entity_id: int | None = None
     before: dict[str, Any] | None = None
@@ -64,7 +64,7 @@ def list_audit(
         ),
     ] = None,
     action: Annotated[
-        Literal["create", "update", "delete", "import"] | None,
+        Literal["create", "update", "delete", "import", "restore"] | None,
         QueryParameter(description="What was done", examples=[Example(value="update")]),
     ] = None,
     since: Annotated[
