@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from web.assets import asset_routers
 from web.calendar import event_calendar
+from web.offline import emergency_page, manifest, service_worker
 from web.pages import app_state, list_page, map_outlines, map_page, map_places
 from web.report import report_form, send_report
 
@@ -19,6 +20,9 @@ def route_handlers() -> list[ControllerRouterHandler]:
         list_page,
         map_places,
         map_outlines,
+        emergency_page,
+        manifest,
+        service_worker,
         report_form,
         send_report,
         event_calendar,

@@ -56,6 +56,7 @@ from web.map import MapLabels, build_map, marker_rows, render_map
 from web.marker_cache import MarkerCache
 from web.outlines import AreaOutline, load_outlines, short_note
 from web.page_config import client_config, privacy_line
+from web.links import EMERGENCY_PATH, MANIFEST_PATH, SERVICE_WORKER_PATH
 from web.places import OUTLINES_PATH, PLACES_PATH, encode_places, outline_collection
 from web.rendering import environment
 
@@ -247,6 +248,9 @@ def _page(
         "list_url": page_filters.url("/list", lang=ui.code),
         "map_url": page_filters.url("/", lang=ui.code),
         "summary": _summary(query, filters, form, gettext, ui),
+        "translation_url": f"{results[0].report_url}?lang={ui.code}&kind=other#r-message"
+        if results
+        else None,
         "legend": [
             {
                 "label": category_label(code, gettext),
@@ -410,6 +414,7 @@ def base_context(
     """What every page's frame needs: language, language switch, assets, privacy line,
     the script's configuration and the CSP nonce."""
     gettext = translations(ui.code).gettext
+    emergency_url = f"{EMERGENCY_PATH}?lang={ui.code}"
     choices = []
     for code in available_locales():
         name = ui_locale(code).name
@@ -435,8 +440,12 @@ def base_context(
             settings=settings,
             categories=[category.value for category in Category],
             language_codes=language_codes,
-        ),
+        )
+        | {"serviceWorker": SERVICE_WORKER_PATH, "emergencyUrl": emergency_url},
+        "emergency_url": emergency_url,
+        "manifest_url": f"{MANIFEST_PATH}?lang={ui.code}",
         "nonce": csp_nonce(request),
+        "translation_url": None,
     }
 
 

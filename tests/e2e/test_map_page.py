@@ -219,7 +219,7 @@ def test_printable_list(
     assert page.locator(".folium-map").count() == 0
     page.emulate_media(media="print")
     assert page.locator("details.filter-box").is_hidden()
-    size = page.locator("#results h3").first.evaluate("h => getComputedStyle(h).fontSize")
+    size = page.locator("#results h2").first.evaluate("h => getComputedStyle(h).fontSize")
     assert float(size.removesuffix("px")) >= 18
     page.screenshot(path=str(artifacts / "list-print.png"), full_page=True)
 

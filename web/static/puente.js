@@ -320,6 +320,7 @@
   }
 
   var basemapFallback = null;
+  var placesUrl = null;
 
   function notice(id) {
     var node = document.getElementById(id);
@@ -329,6 +330,7 @@
   /* The map's places, loaded as delta-coded columns (web/places.py) and clustered. */
   function places(url, options) {
     var cluster = L.markerClusterGroup(L.extend({ iconCreateFunction: clusterIcon }, options));
+    placesUrl = url;
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
@@ -416,11 +418,10 @@
      focus goes back to its marker. */
   function setUpMap() {
     if (!window.L) return;
-    var map = null;
-    Object.keys(window).forEach(function (key) {
-      if (map === null && window[key] instanceof L.Map) map = window[key];
-    });
-    if (map === null) return;
+    /* Folium names the map's variable after its element. */
+    var node = document.querySelector(".folium-map");
+    var map = node && window[node.id];
+    if (!(map instanceof L.Map)) return;
     watchTiles(map);
     named(".leaflet-control-zoom-in", t("zoomIn"));
     named(".leaflet-control-zoom-out", t("zoomOut"));
@@ -539,7 +540,37 @@
     }
   }
 
+  /* Without signal: say so, and let the service worker (web/offline.js) keep this page,
+     its places and the emergency page for the next time. */
+  function setUpOffline() {
+    var banner = document.getElementById("offline-notice");
+    var update = function () {
+      if (banner) banner.hidden = navigator.onLine !== false;
+    };
+    update();
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    var c = cfg();
+    if (!c.serviceWorker || !("serviceWorker" in navigator) || navigator.onLine === false) return;
+    var controlled = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker
+      .register(c.serviceWorker, { scope: "/" })
+      .then(function () {
+        return navigator.serviceWorker.ready;
+      })
+      .then(function (registration) {
+        var keep = [c.emergencyUrl];
+        if (!controlled) {
+          keep.push(location.href);
+          if (placesUrl) keep.push(placesUrl);
+        }
+        if (registration.active) registration.active.postMessage({ keep: keep });
+      })
+      .catch(function () {});
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpOffline();
     setUpLegend();
     setUpFilters();
     setUpLanguages();
