@@ -51,12 +51,12 @@ from web.i18n import (
 )
 from web.icons import build_sprite
 from web.labels import area_kind_label, area_name, category_label, category_style
+from web.links import EMERGENCY_PATH, MANIFEST_PATH, SERVICE_WORKER_PATH
 from web.listing import ListedResource, format_distance, listed
 from web.map import MapLabels, build_map, marker_rows, render_map
 from web.marker_cache import MarkerCache
 from web.outlines import AreaOutline, load_outlines, short_note
 from web.page_config import client_config, privacy_line
-from web.links import EMERGENCY_PATH, MANIFEST_PATH, SERVICE_WORKER_PATH
 from web.places import OUTLINES_PATH, PLACES_PATH, encode_places, outline_collection
 from web.rendering import environment
 
