@@ -42,6 +42,13 @@ def listed_ids(page: Any) -> list[int]:
 
 def open_popup(page: Any, resource_id: int) -> Any:
     """Zoom in on a marker until it leaves its cluster, then open its popup as a tap does."""
+    page.wait_for_function(  # the places are loaded after the page
+        """(id) => {
+            const cluster = Object.values(window).find((v) => v instanceof L.MarkerClusterGroup);
+            return cluster && cluster.getLayers().some((m) => m.puenteId === id);
+        }""",
+        arg=resource_id,
+    )
     page.evaluate(
         """(id) => {
             const map = Object.values(window).find((v) => v instanceof L.Map);

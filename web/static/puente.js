@@ -299,10 +299,12 @@
         createIcon: function (oldIcon) {
           var div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
           var inner = el("div");
-          inner.appendChild(el("span", null, new Intl.NumberFormat(cfg().lang).format(this.options.count)));
+          /* Named by its content: "12 lugares" for screen readers, the bare count drawn. */
+          var count = el("span", null, new Intl.NumberFormat(cfg().lang).format(this.options.count));
+          count.setAttribute("aria-hidden", "true");
+          inner.appendChild(el("span", "visually-hidden", countLabel(this.options.count)));
+          inner.appendChild(count);
           div.replaceChildren(inner);
-          div.setAttribute("aria-label", countLabel(this.options.count));
-          div.setAttribute("title", countLabel(this.options.count));
           return div;
         },
       })
