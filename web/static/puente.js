@@ -517,10 +517,12 @@
     });
   }
 
-  /* On a phone the legend starts folded, leaving the small map to the markers. */
-  function setUpLegend() {
-    var legend = document.getElementById("legend");
-    if (legend && window.matchMedia("(max-width: 600px)").matches) legend.open = false;
+  /* On a phone the map page's filters and legend start folded, so the count and the first
+     result show under the map without scrolling. Called by an inline script right after
+     each box, before the page is first drawn, so nothing moves once it is shown. */
+  function foldOnPhone(id) {
+    var box = document.getElementById(id);
+    if (box && window.matchMedia("(max-width: 600px)").matches) box.open = false;
   }
 
   /* On a phone the language line scrolls by itself: start it at the page's own language. */
@@ -533,14 +535,6 @@
     }
   }
 
-  /* On a phone the filters start folded too (unless a value was refused), so the count and
-     the first result show under the map without scrolling. */
-  function setUpFilters() {
-    var box = document.querySelector(".page-map details.filter-box");
-    if (box && !document.querySelector(".errors") && window.matchMedia("(max-width: 600px)").matches) {
-      box.open = false;
-    }
-  }
 
   /* Without signal: say so, and let the service worker (web/offline.js) keep this page,
      its places and the emergency page for the next time. */
@@ -573,8 +567,6 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpOffline();
-    setUpLegend();
-    setUpFilters();
     setUpLanguages();
     setUpNearMe();
     setUpCleanUrls();
@@ -587,6 +579,7 @@
     outline: outline,
     places: places,
     outlines: outlines,
+    foldOnPhone: foldOnPhone,
     categoryByCode: categoryByCode,
   };
 })();
