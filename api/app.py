@@ -153,7 +153,10 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             NoNulBytes(),
             StrictQuery(prefixes=("/api/", "/hsds")),  # Litestar routes /hsds/ as /hsds
         ],
-        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
+        # brotli where the client takes it (browsers do), else gzip
+        compression_config=CompressionConfig(
+            backend="brotli", brotli_quality=5, brotli_gzip_fallback=True, gzip_compress_level=6
+        ),
         before_send=[access_log.before_send, security_headers.before_send, cors.before_send],
         request_max_body_size=limits.max_body_bytes,
         request_class=BoundedJsonRequest,

@@ -73,13 +73,13 @@ class CategoryStyle:
 
 
 CATEGORY_STYLES: dict[str, CategoryStyle] = {
-    Category.MEETING_VENUE: CategoryStyle(color="#1b6ac9", icon="fa-people-group"),
-    Category.LEGAL_AID: CategoryStyle(color="#b3261e", icon="fa-scale-balanced"),
-    Category.COMMUNITY_PARTNER: CategoryStyle(color="#1e7b34", icon="fa-handshake"),
-    Category.CONSULATE: CategoryStyle(color="#7b3fa0", icon="fa-flag"),
-    Category.POLICE_STATION: CategoryStyle(color="#38414a", icon="fa-building-shield"),
+    Category.MEETING_VENUE: CategoryStyle(color="#1b6ac9", icon="people-group"),
+    Category.LEGAL_AID: CategoryStyle(color="#b3261e", icon="scale-balanced"),
+    Category.COMMUNITY_PARTNER: CategoryStyle(color="#1e7b34", icon="handshake"),
+    Category.CONSULATE: CategoryStyle(color="#7b3fa0", icon="flag"),
+    Category.POLICE_STATION: CategoryStyle(color="#38414a", icon="building-shield"),
 }
-OTHER_STYLE = CategoryStyle(color="#8a5a00", icon="fa-location-dot")
+OTHER_STYLE = CategoryStyle(color="#8a5a00", icon="location-dot")
 
 
 def category_style(category: str) -> CategoryStyle:

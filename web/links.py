@@ -10,8 +10,11 @@ import re
 from urllib.parse import quote, urlsplit
 
 __all__ = [
+    "EMERGENCY_PATH",
     "EVENT_CALENDAR_PATH",
+    "MANIFEST_PATH",
     "REPORT_PATH",
+    "SERVICE_WORKER_PATH",
     "event_calendar_url",
     "geo_url",
     "osm_directions_url",
@@ -24,6 +27,10 @@ EVENT_CALENDAR_PATH = "/calendar/{resource}/{event}"
 """One meeting as an iCalendar file, for "add to calendar"."""
 REPORT_PATH = "/report/{id}"
 """The page where a resident says a listing is wrong."""
+EMERGENCY_PATH = "/emergency"
+"""911, 211 and the legal-aid lines, kept for use without signal (``web.offline``)."""
+SERVICE_WORKER_PATH = "/sw.js"
+MANIFEST_PATH = "/manifest.webmanifest"
 
 _NOT_DIALABLE = re.compile(r"[^0-9+]")
 

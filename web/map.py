@@ -7,11 +7,14 @@ map in the process, so they are never touched), the map is built with ``tiles=No
 tile layer is added only when ``PUENTE_TILE_URL`` names one. Without tiles the area outlines
 are shown as the basemap.
 
-All resources go into one ``FastMarkerCluster`` layer as compact rows
-``[lat, lon, id, category index, name]``; ``Puente.marker`` in ``web/static/puente.js``
-turns each row into a marker whose popup is built as DOM text (never HTML from the
-database) and fills in the details from the public API when it opens. That keeps a page of
-10,000 resources small: no per-resource Python object, no per-resource HTML.
+The page embeds no marker. Its places layer (``Puente.places`` in ``web/static/puente.js``)
+loads the search's marker rows ``[lat, lon, id, category index, name]`` as compact JSON
+from ``web.places.PLACES_PATH`` and clusters them; each row becomes a marker whose popup is
+built as DOM text (never HTML from the database) and fills in the details from the public
+API when it opens. Only the outline layer drawn when the page opens is embedded; the
+others (``Puente.outlines``) are fetched when turned on, or, for the coarsest, when the map
+tiles fail and the outlines take their place. That keeps a page of 10,000 resources as
+small as one of ten.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from typing import Any, cast
 
 import folium
 from branca.element import CssLink, Figure, JavascriptLink
-from folium.plugins import FastMarkerCluster
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.template import Template
 from folium.utilities import JsCode
 from markupsafe import escape
 
@@ -31,8 +36,17 @@ from api.search import Placed
 from api.settings import Settings
 from web.assets import AssetUrls
 from web.outlines import AreaOutline, short_note
+from web.places import OUTLINE_STYLE, outline_collection
 
-__all__ = ["MapLabels", "RenderedMap", "build_map", "marker_rows", "render_map"]
+__all__ = [
+    "LazyOutlines",
+    "MapLabels",
+    "PlacesLayer",
+    "RenderedMap",
+    "build_map",
+    "marker_rows",
+    "render_map",
+]
 
 COORDINATE_DIGITS = 5
 """Marker coordinates are rounded to about a metre; more digits only add bytes."""
@@ -42,7 +56,49 @@ MAX_FIT_ZOOM = 15
 
 MAX_ZOOM = 19
 
-OUTLINE_STYLE = {"color": "#4a5560", "weight": 1.5, "opacity": 0.8, "fillOpacity": 0.04}
+CLUSTER_OPTIONS = {
+    "showCoverageOnHover": False,
+    "chunkedLoading": True,
+    "chunkInterval": 40,  # under the 50 ms that makes a task "long" on a phone
+    "chunkDelay": 10,
+    "maxClusterRadius": 45,
+}
+
+
+class PlacesLayer(JSCSSMixin, Layer):
+    """The clustered markers, loaded by the browser from ``url`` (``web.places``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+var {{ this.get_name() }} = Puente.places({{ this.url|tojson }}, {{ this.options|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, url: str, *, name: str) -> None:
+        super().__init__(name=name, overlay=True, control=False, show=True)
+        self._name = "PlacesLayer"
+        self.url = url
+        self.options = CLUSTER_OPTIONS
+
+
+class LazyOutlines(Layer):
+    """A kind of area outline the browser fetches from ``url`` when the layer is turned on.
+
+    ``fallback`` marks the layer drawn in place of map tiles that fail to load."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+var {{ this.get_name() }} = Puente.outlines({{ this.url|tojson }}, {{ this.options|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, url: str, *, name: str, fallback: bool) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=False)
+        self._name = "LazyOutlines"
+        self.url = url
+        self.options = {"fallback": fallback, "style": OUTLINE_STYLE}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,13 +139,16 @@ def marker_rows(places: Iterable[Placed], categories: Sequence[str]) -> list[lis
 def build_map(
     rows: list[list[Any]],
     *,
+    places_url: str,
     outlines: Sequence[AreaOutline],
+    outlines_url: str,
     settings: Settings,
     assets: AssetUrls,
     labels: MapLabels,
     point: tuple[float, float] | None = None,
 ) -> folium.Map:
-    """A map of the marker rows (see ``marker_rows``), area outlines and the search point."""
+    """A map of the places at ``places_url`` (whose marker rows, see ``marker_rows``, fit its
+    bounds), area outlines (``outlines_url`` with ``{kind}``) and the search point."""
     m = folium.Map(location=None, tiles=None, control_scale=True, prefer_canvas=False)
     m.options["max_zoom"] = MAX_ZOOM  # clustering needs a maximum zoom even without tiles
     _use_app_assets(m, [("leaflet", assets.leaflet_js)], [("leaflet_css", assets.leaflet_css)])
@@ -102,18 +161,11 @@ def build_map(
             max_zoom=MAX_ZOOM,
         ).add_to(m)
 
-    _add_outlines(m, outlines, labels=labels, as_basemap=settings.tile_url is None)
-
-    cluster = FastMarkerCluster(  # type: ignore[no-untyped-call]
-        rows,
-        callback="Puente.marker",
-        name=str(escape(labels.resources)),
-        show=True,
-        control=False,
-        show_coverage_on_hover=False,
-        chunked_loading=True,
-        max_cluster_radius=45,
+    _add_outlines(
+        m, outlines, labels=labels, as_basemap=settings.tile_url is None, url=outlines_url
     )
+
+    cluster = PlacesLayer(places_url, name=str(escape(labels.resources)))
     _use_app_assets(
         cluster,
         [("markerclusterjs", assets.markercluster_js)],
@@ -141,7 +193,8 @@ def build_map(
 
     bounds = _bounds(rows, outlines, point)
     if bounds is not None:
-        m.fit_bounds(bounds, max_zoom=MAX_FIT_ZOOM)
+        # kept clear of the corner controls, so no marker sits under one
+        m.fit_bounds(bounds, max_zoom=MAX_FIT_ZOOM, padding=(44, 44))
     return m
 
 
@@ -163,40 +216,36 @@ def _use_app_assets(element: Any, js: list[tuple[str, str]], css: list[tuple[str
 
 
 def _add_outlines(
-    m: folium.Map, outlines: Sequence[AreaOutline], *, labels: MapLabels, as_basemap: bool
+    m: folium.Map,
+    outlines: Sequence[AreaOutline],
+    *,
+    labels: MapLabels,
+    as_basemap: bool,
+    url: str,
 ) -> None:
     by_kind = [(kind, list(group)) for kind, group in groupby(outlines, key=lambda o: o.kind)]
-    # Without tiles, the coarsest kind (fewest areas) is drawn from the start as the basemap.
+    # The coarsest kind (fewest areas) is the basemap: drawn from the start without tiles,
+    # fetched if the tiles fail. Only a layer drawn from the start is embedded in the page.
     coarsest = min(by_kind, key=lambda item: len(item[1]))[0] if by_kind else None
     for kind, group in by_kind:
         notes = {short_note(outline.note) for outline in group if outline.note}
         name = labels.area_kinds.get(kind, kind)
         if len(notes) == 1:
             name = f"{name} ({notes.pop()})"
-        collection = {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "geometry": outline.geometry,
-                    "properties": {
-                        "name": outline.name,
-                        "code": outline.code,
-                        "note": outline.note,
-                        "style": OUTLINE_STYLE,
-                    },
-                }
-                for outline in group
-            ],
-        }
-        layer = folium.GeoJson(
-            collection,
-            name=str(escape(name)),  # Leaflet's layer control writes names as HTML
-            show=as_basemap and kind == coarsest,
-            on_each_feature=JsCode("Puente.outline"),
-            interactive=True,
-        )
-        _use_app_assets(layer, [], [])
+        layer: Layer
+        if as_basemap and kind == coarsest:
+            layer = folium.GeoJson(
+                outline_collection(group),
+                name=str(escape(name)),  # Leaflet's layer control writes names as HTML
+                show=True,
+                on_each_feature=JsCode("Puente.outline"),
+                interactive=True,
+            )
+            _use_app_assets(layer, [], [])
+        else:
+            layer = LazyOutlines(
+                url.replace("{kind}", kind), name=str(escape(name)), fallback=kind == coarsest
+            )
         layer.add_to(m)
 
 

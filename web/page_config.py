@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from api.settings import Settings
-from web.i18n import UiLocale
+from web.i18n import UiLocale, translations
 from web.labels import (
     AREA_KIND_LABELS,
     ORGANIZATION_KIND_LABELS,
@@ -23,7 +23,7 @@ from web.labels import (
 )
 from web.links import EVENT_CALENDAR_PATH, REPORT_PATH
 
-__all__ = ["RESOURCE_URL", "client_config", "privacy_line"]
+__all__ = ["RESOURCE_URL", "client_config", "plural_forms", "privacy_line"]
 
 RESOURCE_URL = "/api/v1/resources/{id}"
 """Where a popup reads one resource's details (the public API, same origin)."""
@@ -73,6 +73,18 @@ def _popup_words(gettext: Callable[[str], str]) -> dict[str, str]:
     }
 
 
+def plural_forms(ui: UiLocale, singular: str, plural: str) -> dict[str, str]:
+    """A counted message's translation for each of the language's CLDR plural categories
+    (``one``, ``few``, ``other``, ...), which the script picks with ``Intl.PluralRules``."""
+    rule = ui.locale.plural_form
+    forms: dict[str, str] = {}
+    for number in range(200):
+        category = rule(number)
+        if category not in forms:
+            forms[category] = translations(ui.code).ngettext(singular, plural, number)
+    return forms
+
+
 def client_config(
     *,
     ui: UiLocale,
@@ -104,6 +116,7 @@ def client_config(
         "supports": {support: gettext(text) for support, text in SUPPORT_LABELS.items()},
         "areaKinds": {kind: gettext(text) for kind, text in AREA_KIND_LABELS.items()},
         "languageNames": {code: ui.language(code) for code in language_codes},
+        "placeCounts": plural_forms(ui, "%(num)s place", "%(num)s places"),
     }
 
 

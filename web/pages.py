@@ -14,18 +14,30 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from api.db.models import Category
 from api.db.version import read_directory_version
 from api.directory.schemas import FacetCount
 from api.http.middleware.security_headers import csp_nonce
-from api.search import Candidates, ResourceQuery, facet_counts, gather, overview, widest_search
+from api.search import (
+    Candidates,
+    Placed,
+    ResourceQuery,
+    facet_counts,
+    gather,
+    overview,
+    widest_search,
+)
 from api.settings import Settings
 from web.assets import AssetUrls
 from web.filters import RADII_KM, PageFilters, build_query
@@ -37,12 +49,15 @@ from web.i18n import (
     translations,
     ui_locale,
 )
+from web.icons import build_sprite
 from web.labels import area_kind_label, area_name, category_label, category_style
+from web.links import EMERGENCY_PATH, MANIFEST_PATH, SERVICE_WORKER_PATH
 from web.listing import ListedResource, format_distance, listed
 from web.map import MapLabels, build_map, marker_rows, render_map
 from web.marker_cache import MarkerCache
 from web.outlines import AreaOutline, load_outlines, short_note
 from web.page_config import client_config, privacy_line
+from web.places import OUTLINES_PATH, PLACES_PATH, encode_places, outline_collection
 from web.rendering import environment
 
 __all__ = [
@@ -52,10 +67,21 @@ __all__ = [
     "app_state",
     "base_context",
     "list_page",
+    "map_outlines",
     "map_page",
+    "map_places",
+    "page_cache_control",
     "page_state",
     "request_locale",
 ]
+
+SEARCH_CACHE = "no-store"
+"""Where a resident looked, for what, in which language: a shared phone's browser cache must
+not keep it (the offline copy of the last results is the service worker's, see
+``web.offline``)."""
+PLAIN_CACHE = "private, max-age=300"
+OUTLINES_CACHE = "public, max-age=86400"
+"""Outline URLs carry the directory version, so a changed area gets a new URL."""
 
 MAP_PER_PAGE = 50
 """Places listed under the map per page (the map itself shows every match)."""
@@ -72,11 +98,17 @@ class PageState:
     assets: AssetUrls
     markers: MarkerCache
     """Map searches (candidates and marker rows) until the directory changes."""
+    sprite: Markup
+    """The icons every page carries inline (``web.icons``)."""
 
 
 def app_state() -> dict[str, PageState]:
     """The pages' entry of a new app's ``state``."""
-    return {_STATE_KEY: PageState(assets=AssetUrls.default(), markers=MarkerCache())}
+    return {
+        _STATE_KEY: PageState(
+            assets=AssetUrls.default(), markers=MarkerCache(), sprite=build_sprite()
+        )
+    }
 
 
 def page_state(request: Request[Any, Any, Any]) -> PageState:
@@ -142,16 +174,8 @@ def _page(
     query, filters, errors = build_query(session, settings, asked, per_page=per_page)
     now = datetime.now(UTC)
     state = page_state(request)
-    bind = session.get_bind()
-    database, version = str(bind.engine.url), read_directory_version(bind.engine)
-
-    def candidates(search: ResourceQuery) -> Candidates:
-        return state.markers.candidates(
-            database=database,
-            version=version,
-            query=widest_search(search),
-            build=lambda: gather(session, search, now=now, settings=settings),
-        )
+    search = _Search(request=request, session=session, settings=settings, now=now)
+    candidates = search.candidates
 
     searched = overview(session, query, now=now, settings=settings, candidates=candidates(query))
     found = searched.page
@@ -224,6 +248,9 @@ def _page(
         "list_url": page_filters.url("/list", lang=ui.code),
         "map_url": page_filters.url("/", lang=ui.code),
         "summary": _summary(query, filters, form, gettext, ui),
+        "translation_url": f"{results[0].report_url}?lang={ui.code}&kind=other#r-message"
+        if results
+        else None,
         "legend": [
             {
                 "label": category_label(code, gettext),
@@ -235,15 +262,12 @@ def _page(
     }
     template = "map.html" if with_map else "list.html"
     if with_map:
-        rows = state.markers.rows(
-            database=database,
-            version=version,
-            query=query,
-            build=lambda: marker_rows(searched.places, categories),
-        )
+        rows = search.rows(query, lambda: searched.places)
         folium_map = build_map(
             rows,
+            places_url=_places_filters(filters, query).url(PLACES_PATH, lang=ui.code),
             outlines=outlines,
+            outlines_url=f"{OUTLINES_PATH}/{{kind}}?v={search.version}",
             settings=settings,
             assets=state.assets,
             labels=MapLabels(
@@ -260,7 +284,111 @@ def _page(
         content=html,
         media_type=MediaType.HTML,
         status_code=status,
-        headers={"Content-Language": ui.code, "Vary": "Accept-Language"},
+        headers={
+            "Content-Language": ui.code,
+            "Vary": "Accept-Language",
+            "Cache-Control": page_cache_control(asked),
+        },
+    )
+
+
+def page_cache_control(filters: PageFilters) -> str:
+    """A page showing a resident's search is kept by no cache; the plain pages briefly,
+    by the browser only (each carries its own CSP nonce)."""
+    return SEARCH_CACHE if filters.params() else PLAIN_CACHE
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Search:
+    """One request's access to the app's kept searches (``web.marker_cache``)."""
+
+    request: Request[Any, Any, Any]
+    session: Session
+    settings: Settings
+    now: datetime
+
+    @property
+    def database(self) -> str:
+        return str(self.session.get_bind().engine.url)
+
+    @cached_property
+    def version(self) -> int:
+        return read_directory_version(self.session.get_bind().engine)
+
+    def candidates(self, search: ResourceQuery) -> Candidates:
+        return page_state(self.request).markers.candidates(
+            database=self.database,
+            version=self.version,
+            query=widest_search(search),
+            build=lambda: gather(self.session, search, now=self.now, settings=self.settings),
+        )
+
+    def rows(self, query: ResourceQuery, places: Callable[[], list[Placed]]) -> list[list[Any]]:
+        categories = [category.value for category in Category]
+        return page_state(self.request).markers.rows(
+            database=self.database,
+            version=self.version,
+            query=query,
+            build=lambda: marker_rows(places(), categories),
+        )
+
+
+def _places_filters(filters: PageFilters, query: ResourceQuery) -> PageFilters:
+    """The filters the map's places are loaded with: the page's, with an address already
+    turned into its point (so it is not geocoded again) and no page number."""
+    places = filters.without("page", "address")
+    if filters.address and query.near is not None:
+        places = replace(places, near=f"{query.near[0]},{query.near[1]}")
+    return places
+
+
+@get(PLACES_PATH, name="map-places", include_in_schema=False, sync_to_thread=True)
+def map_places(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[Session],
+    settings: NamedDependency[Settings],
+) -> Response[dict[str, Any]]:
+    """The map's places for the page's filters, as compact columns (``web.places``)."""
+    asked = PageFilters.from_query(request.query_params)
+    query, _, _ = build_query(db_session, settings, asked, per_page=1)
+    search = _Search(request=request, session=db_session, settings=settings, now=datetime.now(UTC))
+
+    def places() -> list[Placed]:
+        found = overview(
+            db_session,
+            query,
+            now=search.now,
+            settings=settings,
+            candidates=search.candidates(query),
+        )
+        return found.places
+
+    rows = search.rows(query, places)
+    return Response(
+        content=encode_places(rows),
+        media_type=MediaType.JSON,
+        headers={"Cache-Control": page_cache_control(asked)},
+    )
+
+
+@get(
+    f"{OUTLINES_PATH}/{{kind:str}}",
+    name="map-outlines",
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def map_outlines(
+    kind: FromPath[str],
+    db_session: NamedDependency[Session],
+) -> Response[dict[str, Any]]:
+    """One kind of area outline, simplified, for a map layer turned on later."""
+    outlines = [outline for outline in load_outlines(db_session) if outline.kind == kind]
+    if not outlines:
+        raise NotFoundException(f"no areas of kind {kind}")
+    return Response(
+        content=outline_collection(outlines),
+        media_type=MediaType.JSON,
+        headers={"Cache-Control": OUTLINES_CACHE},
     )
 
 
@@ -286,6 +414,7 @@ def base_context(
     """What every page's frame needs: language, language switch, assets, privacy line,
     the script's configuration and the CSP nonce."""
     gettext = translations(ui.code).gettext
+    emergency_url = f"{EMERGENCY_PATH}?lang={ui.code}"
     choices = []
     for code in available_locales():
         name = ui_locale(code).name
@@ -301,6 +430,7 @@ def base_context(
         "ui": ui,
         "ui_choices": choices,
         "assets": page_state(request).assets,
+        "sprite": page_state(request).sprite,
         "home_url": f"/?lang={ui.code}",
         "privacy_line": privacy_line(settings, gettext),
         "language_notices": language_notices(request.query_params.get("lang"), ui.code),
@@ -310,8 +440,12 @@ def base_context(
             settings=settings,
             categories=[category.value for category in Category],
             language_codes=language_codes,
-        ),
+        )
+        | {"serviceWorker": SERVICE_WORKER_PATH, "emergencyUrl": emergency_url},
+        "emergency_url": emergency_url,
+        "manifest_url": f"{MANIFEST_PATH}?lang={ui.code}",
         "nonce": csp_nonce(request),
+        "translation_url": None,
     }
 
 

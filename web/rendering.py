@@ -1,6 +1,7 @@
 """Jinja environments, one per UI language, with autoescaping always on.
 
-``number`` writes a count by the language's rules (``10,000`` / ``10.000``).
+``number`` writes a count by the language's rules (``10,000`` / ``10.000``); ``icon(name)``
+draws one icon of the page's sprite (``web.icons``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from web.i18n import translations, ui_locale
+from web.icons import icon
 
 __all__ = ["TEMPLATES_DIR", "environment"]
 
@@ -31,4 +33,5 @@ def environment(locale: str) -> Environment:
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     babel_locale = ui_locale(locale).locale
     env.filters["number"] = lambda value: format_decimal(value, locale=babel_locale)
+    env.globals["icon"] = icon
     return env

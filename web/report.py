@@ -173,6 +173,8 @@ def _render(
         "kinds": [(kind, gettext(label)) for kind, label in REPORT_KIND_LABELS.items()],
         "sent": sent,
         "error": error,
+        "chosen": request.query_params.get("kind"),
+        "translation_url": f"{path}?lang={ui.code}&kind={ReportKind.OTHER.value}#r-message",
     }
     html = environment(ui.code).get_template("report.html").render(context)
     status = 404 if resource is None else 400 if error else 200

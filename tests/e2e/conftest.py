@@ -65,6 +65,11 @@ class LiveServer:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     path = tmp_path_factory.mktemp("e2e") / "puente.db"
     settings = Settings(database_url=f"sqlite:///{path}", geocoder="offline", tile_url=None)
+    yield from serve_directory(settings)
+
+
+def serve_directory(settings: Settings) -> Iterator[LiveServer]:
+    """The test directory in a new database of ``settings``, served on a free port."""
     migrate.upgrade(settings)
     engine = create_database_engine(settings.sqlalchemy_url)
     directory = seed_directory(engine)

@@ -42,6 +42,13 @@ def listed_ids(page: Any) -> list[int]:
 
 def open_popup(page: Any, resource_id: int) -> Any:
     """Zoom in on a marker until it leaves its cluster, then open its popup as a tap does."""
+    page.wait_for_function(  # the places are loaded after the page
+        """(id) => {
+            const cluster = Object.values(window).find((v) => v instanceof L.MarkerClusterGroup);
+            return cluster && cluster.getLayers().some((m) => m.puenteId === id);
+        }""",
+        arg=resource_id,
+    )
     page.evaluate(
         """(id) => {
             const map = Object.values(window).find((v) => v instanceof L.Map);
@@ -219,7 +226,7 @@ def test_printable_list(
     assert page.locator(".folium-map").count() == 0
     page.emulate_media(media="print")
     assert page.locator("details.filter-box").is_hidden()
-    size = page.locator("#results h3").first.evaluate("h => getComputedStyle(h).fontSize")
+    size = page.locator("#results h2").first.evaluate("h => getComputedStyle(h).fontSize")
     assert float(size.removesuffix("px")) >= 18
     page.screenshot(path=str(artifacts / "list-print.png"), full_page=True)
 

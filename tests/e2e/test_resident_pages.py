@@ -163,7 +163,7 @@ def test_on_a_phone_the_count_and_first_result_show_under_the_map(
     page.goto(f"{live_server.url}/?lang={code}")
     page.wait_for_selector(".leaflet-marker-icon")
     count = page.locator("#result-count").bounding_box()
-    first = page.locator("#results > li h3").first.bounding_box()
+    first = page.locator("#results > li h2").first.bounding_box()
     assert count is not None and first is not None
     assert count["y"] + count["height"] <= 844
     assert first["y"] + first["height"] <= 844

@@ -7,9 +7,9 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-__all__ = ["PageScan", "marker_rows", "scan"]
+__all__ = ["PageScan", "decode_places", "marker_rows", "places_url", "scan"]
 
-_DATA = re.compile(r"var data = (\[.*?\]);\n", re.S)
+_PLACES = re.compile(r'Puente\.places\(("[^"]*")')
 
 
 class PageScan(HTMLParser):
@@ -47,9 +47,29 @@ def scan(html: str) -> PageScan:
     return parser
 
 
-def marker_rows(html: str) -> list[list[Any]]:
-    """The rows of the map's marker layer, as the browser will read them."""
-    found = _DATA.search(html)
-    assert found is not None, "the page has no marker layer"
-    rows: list[list[Any]] = json.loads(found.group(1))
+def places_url(html: str) -> str:
+    """Where the map's places layer loads its markers from."""
+    found = _PLACES.search(html)
+    assert found is not None, "the page has no places layer"
+    url: str = json.loads(found.group(1))
+    return url
+
+
+def decode_places(data: dict[str, Any]) -> list[list[Any]]:
+    """Delta-coded columns back into rows ``[lat, lon, id, category index, name]``, as
+    ``Puente.places`` does in the browser."""
+    rows: list[list[Any]] = []
+    lat = lon = ident = 0
+    for n in range(data["count"]):
+        lat += data["lat"][n]
+        lon += data["lon"][n]
+        ident += data["id"][n]
+        rows.append([lat / 1e5, lon / 1e5, ident, data["category"][n], data["name"][n]])
     return rows
+
+
+def marker_rows(client: Any, html: str) -> list[list[Any]]:
+    """The rows of the map's marker layer, as the browser will read them (by id)."""
+    answer = client.get(places_url(html))
+    assert answer.status_code == 200, answer.text
+    return decode_places(answer.json())

@@ -32,8 +32,20 @@ def square(code: str, west: float, south: float, note: str | None = None) -> Are
     )
 
 
+PLACES_URL = "/map/places?lang=en"
+OUTLINES_URL = "/map/outlines/{kind}?v=1"
+
+
 def rendered(settings: Settings, rows: list[list[object]], **kwargs: object) -> str:
-    m = build_map(rows, settings=settings, assets=AssetUrls.default(), labels=LABELS, **kwargs)  # type: ignore[arg-type]
+    m = build_map(
+        rows,
+        settings=settings,
+        assets=AssetUrls.default(),
+        labels=LABELS,
+        places_url=PLACES_URL,
+        outlines_url=OUTLINES_URL,
+        **kwargs,  # type: ignore[arg-type]
+    )
     parts = render_map(m)
     return "\n".join([parts.head, parts.body, parts.script])
 
@@ -94,19 +106,39 @@ def test_tiles_and_attribution_from_the_settings() -> None:
     html = rendered(settings, [[32.7, -96.8, 1, 0, "A"]], outlines=outlines)
     assert '"https://tiles.example.net/{z}/{x}/{y}.png"' in html
     assert '"attribution": "Example tiles"' in html
-    # With tiles, the outlines are an overlay a resident may turn on.
+    # With tiles, the outlines are an overlay a resident may turn on, fetched when turned on
+    # (or when the tiles fail): none is embedded.
     assert not re.search(r"geo_json_\w+\.addTo\(map_\w+\)", html)
+    assert "L.geoJson(" not in html and "-96.8" not in html.split("fitBounds")[0]
+    assert 'Puente.outlines("/map/outlines/zip?v=1", {"fallback": true' in html
     assert "L.control.layers(" in html
 
 
-def test_one_clustered_layer_for_every_resource() -> None:
+def test_only_the_drawn_outline_layer_is_embedded() -> None:
+    zips = [square("75201", -96.8, 32.7), square("75202", -96.7, 32.7)]
+    district = AreaOutline(
+        kind="council_district",
+        code="1",
+        name="District 1",
+        note=None,
+        geometry={
+            "type": "Polygon",
+            "coordinates": [[[-96.9, 32.6], [-96.6, 32.6], [-96.6, 32.9], [-96.9, 32.6]]],
+        },
+    )
+    html = rendered(Settings(tile_url=None), [], outlines=[district, *zips])
+    assert html.count("L.geoJson(") == 1  # the coarsest kind, drawn as the basemap
+    assert "District 1" in html and "75201" not in html
+    assert 'Puente.outlines("/map/outlines/zip?v=1", {"fallback": false' in html
+
+
+def test_one_places_layer_loaded_by_the_browser_and_no_marker_in_the_page() -> None:
     rows = [[32.7 + i / 1000, -96.8, i, 0, f"Place {i}"] for i in range(500)]
     html = rendered(Settings(tile_url=None), rows, outlines=[])
-    assert html.count("L.markerClusterGroup(") == 1
-    assert "L.marker(" not in html  # markers are made in the browser, from the rows
-    data = re.search(r"var data = (\[.*?\]);\n", html, re.S)
-    assert data is not None and len(json.loads(data.group(1))) == 500
-    assert "var callback = Puente.marker;" in html
+    assert html.count("Puente.places(") == 1
+    assert '"/map/places?lang=en"' in html
+    assert "L.marker(" not in html and "Place " not in html  # no marker is embedded
+    assert "32.7" not in html.split("fitBounds")[0]
 
 
 def test_database_text_cannot_break_out_of_the_script() -> None:
@@ -114,6 +146,8 @@ def test_database_text_cannot_break_out_of_the_script() -> None:
     outlines = [square("75201", -96.8, 32.7, note=payload)]
     m = build_map(
         [[32.7, -96.8, 1, 0, payload]],
+        places_url=PLACES_URL,
+        outlines_url=OUTLINES_URL,
         settings=Settings(tile_url=None),
         assets=AssetUrls.default(),
         labels=LABELS,

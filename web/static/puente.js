@@ -7,6 +7,7 @@
 (function () {
   "use strict";
 
+  var SVG = "http://www.w3.org/2000/svg";
   var config = null;
   var details = {};
 
@@ -67,12 +68,22 @@
     return cfg().other;
   }
 
+  /* One icon of the page's inline sprite (web/icons.py), hidden from screen readers. */
+  function icon(name) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "icon");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var use = document.createElementNS(SVG, "use");
+    use.setAttribute("href", "#i-" + name);
+    svg.appendChild(use);
+    return svg;
+  }
+
   function glyph(cat) {
     var wrap = el("span", "puente-pin");
     wrap.style.setProperty("--category", cat.color);
-    var icon = el("i", "fa-solid " + cat.icon);
-    icon.setAttribute("aria-hidden", "true");
-    wrap.appendChild(icon);
+    wrap.appendChild(icon(cat.icon));
     return wrap;
   }
 
@@ -115,7 +126,7 @@
       })
     : null;
 
-  /* One FastMarkerCluster row: [lat, lon, id, category index, name]. */
+  /* One marker row: [lat, lon, id, category index, name]. */
   function marker(row) {
     var cat = category(row[3]);
     var icon = new PinIcon({
@@ -275,6 +286,117 @@
     return frag;
   }
 
+  /* "3 places" in the page's language: the catalog's plural forms by CLDR category. */
+  function countLabel(count) {
+    var c = cfg();
+    var forms = c.placeCounts || {};
+    var form = forms[new Intl.PluralRules(c.lang).select(count)] || forms.other || "%(num)s";
+    return form.replace("%(num)s", new Intl.NumberFormat(c.lang).format(count));
+  }
+
+  var ClusterIcon = window.L
+    ? L.DivIcon.extend({
+        createIcon: function (oldIcon) {
+          var div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
+          var inner = el("div");
+          /* Named by its content: "12 lugares" for screen readers, the bare count drawn. */
+          var count = el("span", null, new Intl.NumberFormat(cfg().lang).format(this.options.count));
+          count.setAttribute("aria-hidden", "true");
+          inner.appendChild(el("span", "visually-hidden", countLabel(this.options.count)));
+          inner.appendChild(count);
+          div.replaceChildren(inner);
+          return div;
+        },
+      })
+    : null;
+
+  function clusterIcon(cluster) {
+    var count = cluster.getChildCount();
+    var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    return new ClusterIcon({
+      html: false,
+      count: count,
+      className: "marker-cluster marker-cluster-" + size,
+      iconSize: [44, 44],
+    });
+  }
+
+  var basemapFallback = null;
+  var placesUrl = null;
+
+  function notice(id) {
+    var node = document.getElementById(id);
+    if (node) node.hidden = false;
+  }
+
+  /* The map's places, loaded as delta-coded columns (web/places.py) and clustered. */
+  function places(url, options) {
+    var cluster = L.markerClusterGroup(L.extend({ iconCreateFunction: clusterIcon }, options));
+    placesUrl = url;
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (data) {
+        var markers = [];
+        var lat = 0, lon = 0, id = 0;
+        for (var i = 0; i < data.count; i++) {
+          lat += data.lat[i];
+          lon += data.lon[i];
+          id += data.id[i];
+          markers.push(marker([lat / 1e5, lon / 1e5, id, data.category[i], data.name[i]]));
+        }
+        cluster.addLayers(markers);
+      })
+      .catch(function () {
+        notice("places-notice");
+      });
+    return cluster;
+  }
+
+  /* An outline layer fetched the first time it is turned on. */
+  function outlines(url, options) {
+    var loaded = false;
+    var layer = L.geoJSON(null, {
+      style: function () {
+        return options.style;
+      },
+      onEachFeature: outline,
+    });
+    layer.on("add", function () {
+      if (loaded) return;
+      loaded = true;
+      fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.json();
+        })
+        .then(function (data) {
+          layer.addData(data);
+        })
+        .catch(function () {
+          loaded = false;
+        });
+    });
+    if (options.fallback) basemapFallback = layer;
+    return layer;
+  }
+
+  /* Tiles that fail to load leave the area outlines as the basemap, and say so. */
+  function watchTiles(map) {
+    var failed = false;
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.TileLayer)) return;
+      layer.on("tileerror", function () {
+        if (failed) return;
+        failed = true;
+        if (basemapFallback && !map.hasLayer(basemapFallback)) map.addLayer(basemapFallback);
+        notice("basemap-notice");
+      });
+    });
+  }
+
   /* Tooltip of an area outline: its name and note, as text. */
   function outline(feature, layer) {
     var props = feature.properties || {};
@@ -298,11 +420,11 @@
      focus goes back to its marker. */
   function setUpMap() {
     if (!window.L) return;
-    var map = null;
-    Object.keys(window).forEach(function (key) {
-      if (map === null && window[key] instanceof L.Map) map = window[key];
-    });
-    if (map === null) return;
+    /* Folium names the map's variable after its element. */
+    var node = document.querySelector(".folium-map");
+    var map = node && window[node.id];
+    if (!(map instanceof L.Map)) return;
+    watchTiles(map);
     named(".leaflet-control-zoom-in", t("zoomIn"));
     named(".leaflet-control-zoom-out", t("zoomOut"));
     named(".leaflet-control-layers-toggle", t("layers"));
@@ -395,10 +517,12 @@
     });
   }
 
-  /* On a phone the legend starts folded, leaving the small map to the markers. */
-  function setUpLegend() {
-    var legend = document.getElementById("legend");
-    if (legend && window.matchMedia("(max-width: 600px)").matches) legend.open = false;
+  /* On a phone the map page's filters and legend start folded, so the count and the first
+     result show under the map without scrolling. Called by an inline script right after
+     each box, before the page is first drawn, so nothing moves once it is shown. */
+  function foldOnPhone(id) {
+    var box = document.getElementById(id);
+    if (box && window.matchMedia("(max-width: 600px)").matches) box.open = false;
   }
 
   /* On a phone the language line scrolls by itself: start it at the page's own language. */
@@ -411,18 +535,38 @@
     }
   }
 
-  /* On a phone the filters start folded too (unless a value was refused), so the count and
-     the first result show under the map without scrolling. */
-  function setUpFilters() {
-    var box = document.querySelector(".page-map details.filter-box");
-    if (box && !document.querySelector(".errors") && window.matchMedia("(max-width: 600px)").matches) {
-      box.open = false;
-    }
+
+  /* Without signal: say so, and let the service worker (web/offline.js) keep this page,
+     its places and the emergency page for the next time. */
+  function setUpOffline() {
+    var banner = document.getElementById("offline-notice");
+    var update = function () {
+      if (banner) banner.hidden = navigator.onLine !== false;
+    };
+    update();
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    var c = cfg();
+    if (!c.serviceWorker || !("serviceWorker" in navigator) || navigator.onLine === false) return;
+    var controlled = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker
+      .register(c.serviceWorker, { scope: "/" })
+      .then(function () {
+        return navigator.serviceWorker.ready;
+      })
+      .then(function (registration) {
+        var keep = [c.emergencyUrl];
+        if (!controlled) {
+          keep.push(location.href);
+          if (placesUrl) keep.push(placesUrl);
+        }
+        if (registration.active) registration.active.postMessage({ keep: keep });
+      })
+      .catch(function () {});
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    setUpLegend();
-    setUpFilters();
+    setUpOffline();
     setUpLanguages();
     setUpNearMe();
     setUpCleanUrls();
@@ -430,5 +574,12 @@
     setUpMap();
   });
 
-  window.Puente = { marker: marker, outline: outline, categoryByCode: categoryByCode };
+  window.Puente = {
+    marker: marker,
+    outline: outline,
+    places: places,
+    outlines: outlines,
+    foldOnPhone: foldOnPhone,
+    categoryByCode: categoryByCode,
+  };
 })();
