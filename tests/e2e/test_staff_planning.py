@@ -99,6 +99,47 @@ def test_a_meeting_made_in_the_console_is_in_the_ics_feed(
     assert statuses == ["CANCELLED"]
 
 
+def test_the_coverage_map_for_spanish_shows_the_apis_count_per_district(
+    editor_page: Any, console: LiveServer, artifacts: Path
+) -> None:
+    page = editor_page
+    page.get_by_role("link", name="Coverage", exact=True).click()
+    page.get_by_label("Areas").select_option("council_district")
+    page.get_by_label("Language", exact=True).select_option("es")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("heading", name="Coverage by area").wait_for()
+    # Leaflet drew one shape per district.
+    page.locator(".coverage-map path.leaflet-interactive").first.wait_for()
+    assert page.locator(".coverage-map path.leaflet-interactive").count() == 2
+    page.screenshot(path=str(artifacts / "staff-coverage-es.png"), full_page=True)
+    rows = page.locator("tbody tr")
+    shown = {}
+    for index in range(rows.count()):
+        cells = rows.nth(index).locator("td")
+        count = cells.nth(2).inner_text()
+        shown[cells.nth(1).inner_text()] = 0 if count == "none" else int(count)
+    assert set(shown) == {"1", "2"}
+    for code, count in shown.items():
+        answer = page.request.get(
+            f"{console.url}/api/v1/resources",
+            params={"area": f"council_district:{code}", "language": "es", "per_page": 1},
+        )
+        assert answer.json()["total"] == count
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "kind,code,name,language,category,listings"
+
+    # Vietnamese: nobody in district 1, which the table and the map pick out.
+    page.get_by_label("Language", exact=True).select_option("vi")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_text("1 area has none.").wait_for()
+    assert page.locator("tr.none", has_text="District 1").count() == 1
+    dashed = page.locator('.coverage-map path.leaflet-interactive[stroke-dasharray="6 4"]')
+    assert dashed.count() == 1
+    page.screenshot(path=str(artifacts / "staff-coverage.png"), full_page=True)
+
+
 def _axe(page: Any, source: str) -> list[dict[str, Any]]:
     page.evaluate(source)
     result = page.evaluate("async () => await axe.run(document)")
@@ -108,6 +149,7 @@ def _axe(page: Any, source: str) -> list[dict[str, Any]]:
 PAGES = {
     "meetings": "/staff/meetings",
     "meeting-new": "/staff/meetings/new",
+    "coverage": "/staff/coverage?kind=zip&language=vi",
 }
 
 

@@ -19,6 +19,7 @@ from litestar.stores.registry import StoreRegistry
 
 from api.errors import NotFound
 from api.settings import Settings
+from web.staff.coverage import coverage, coverage_csv
 from web.staff.csrf import csrf_middleware
 from web.staff.editor import edit, retire, save, verify
 from web.staff.meetings import (
@@ -87,6 +88,8 @@ def staff_console(
             save_meeting,
             cancel_meeting,
             postpone_meeting,
+            coverage,
+            coverage_csv,
         ],
         dependencies={"member": Provide(current_member, sync_to_thread=True)},
         middleware=[sessions.middleware, csrf_middleware(secure=secure, store=STORE)],
