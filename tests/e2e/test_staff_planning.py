@@ -140,6 +140,36 @@ def test_the_coverage_map_for_spanish_shows_the_apis_count_per_district(
     page.screenshot(path=str(artifacts / "staff-coverage.png"), full_page=True)
 
 
+def test_an_admin_creates_a_key_that_works_until_revoked(
+    browser: Any, console: LiveServer, artifacts: Path
+) -> None:
+    context, watch = open_context(browser, viewport=SIZES["desktop"])
+    try:
+        page = context.new_page()
+        _sign_in(page, console, "alma@example.org")
+        page.get_by_role("link", name="API keys", exact=True).click()
+        page.get_by_label("Program name").fill("Dallas 211")
+        page.get_by_label("reports:read").check()
+        page.get_by_role("button", name="Create the key").click()
+        key = page.get_by_label("Key", exact=True).input_value()
+        assert key.startswith("puente_")
+        page.screenshot(path=str(artifacts / "staff-keys.png"), full_page=True)
+        route = f"{console.url}/api/v1/reports"
+        with_key = {"Authorization": f"Bearer {key}"}
+        assert page.request.get(route, headers=with_key).status == 200
+        page.goto(f"{console.url}/staff/keys")
+        row = page.locator("tr", has_text="Dallas 211")
+        assert "never" not in row.inner_text()  # its use is listed
+        assert key not in page.content()
+        page.get_by_role("button", name="Revoke the key of Dallas 211").click()
+        page.get_by_text("Revoked: the key no longer works.").wait_for()
+        assert page.request.get(route, headers=with_key).status == 401
+    finally:
+        context.close()
+    assert watch.foreign == []
+    assert watch.console_errors == []
+
+
 def _axe(page: Any, source: str) -> list[dict[str, Any]]:
     page.evaluate(source)
     result = page.evaluate("async () => await axe.run(document)")
@@ -150,6 +180,8 @@ PAGES = {
     "meetings": "/staff/meetings",
     "meeting-new": "/staff/meetings/new",
     "coverage": "/staff/coverage?kind=zip&language=vi",
+    "team": "/staff/team",
+    "keys": "/staff/keys",
 }
 
 
@@ -169,6 +201,23 @@ def test_axe_finds_no_serious_violation_on_the_planning_pages(
             page.goto(console.url + path)
             found[name] = _axe(page, source)
             page.screenshot(path=str(artifacts / f"staff-{name}-{size}.png"), full_page=True)
+        # An invitation made on the staff page, opened as the invitee would.
+        page.goto(f"{console.url}/staff/team")
+        page.get_by_label("Email").fill(f"invitee-{size}@example.org")
+        page.get_by_label("Name (shown in the history)").fill(f"Invitee {size}")
+        page.get_by_role("button", name="Make an invitation link").click()
+        found["team-link"] = _axe(page, source)
+        link = page.get_by_label("Link", exact=True).input_value()
+        invitee, invitee_watch = open_context(browser, viewport=SIZES[size], bypass_csp=True)
+        try:
+            other = invitee.new_page()
+            other.goto(link)
+            other.get_by_role("heading", name="Set up your account").wait_for()
+            found["invitation"] = _axe(other, source)
+            other.screenshot(path=str(artifacts / f"staff-invitation-{size}.png"), full_page=True)
+        finally:
+            invitee.close()
+        assert invitee_watch.console_errors == []
         summary = {
             name: [(v["id"], v["impact"], len(v["nodes"])) for v in violations]
             for name, violations in found.items()

@@ -22,6 +22,7 @@ from api.settings import Settings
 from web.staff.coverage import coverage, coverage_csv
 from web.staff.csrf import csrf_middleware
 from web.staff.editor import edit, retire, save, verify
+from web.staff.keys import create_api_key, keys, revoke_api_key
 from web.staff.meetings import (
     cancel_meeting,
     create_meeting,
@@ -35,6 +36,14 @@ from web.staff.pages import dashboard, listings, reports, resolve, resource_hist
 from web.staff.rendering import render
 from web.staff.sessions import STORE, current_member, register_store, session_config
 from web.staff.signin import sign_in, sign_in_form, sign_out
+from web.staff.team import (
+    accept,
+    change_member_role,
+    deactivate_member,
+    invitation,
+    invite_member,
+    team,
+)
 
 __all__ = ["staff_console"]
 
@@ -90,6 +99,15 @@ def staff_console(
             postpone_meeting,
             coverage,
             coverage_csv,
+            team,
+            invite_member,
+            change_member_role,
+            deactivate_member,
+            invitation,
+            accept,
+            keys,
+            create_api_key,
+            revoke_api_key,
         ],
         dependencies={"member": Provide(current_member, sync_to_thread=True)},
         middleware=[sessions.middleware, csrf_middleware(secure=secure, store=STORE)],
