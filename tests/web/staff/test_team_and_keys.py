@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from click.testing import CliRunner
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from api.cli import cli
 from api.db.models import ApiKey, AuditEntry, StaffAccount
+from api.settings import Settings
 from tests.web.staff.console import PASSWORD, csrf_token, form_values, sign_in
 
 
@@ -169,3 +173,28 @@ def test_a_key_needs_a_scope_and_a_free_name(
     )
     assert taken.status_code == 400
     assert "already exists" in taken.text
+
+
+def test_puente_staff_invite_prints_a_working_link(
+    client: TestClient[Litestar], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUENTE_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PUENTE_PUBLIC_URL", "https://puente.example.org")
+    answer = CliRunner().invoke(
+        cli, ["staff", "invite", "--email", "g@example.org", "--name", "Gil", "--role", "admin"]
+    )
+    assert answer.exit_code == 0, answer.output
+    link = answer.output.strip().splitlines()[-1]
+    assert link.startswith("https://puente.example.org/staff/invitations/")
+    path = link.removeprefix("https://puente.example.org")
+    page = client.get(path)
+    assert page.status_code == 200
+    fields = form_values(page.text, path)
+    done = client.post(path, data={**fields, "password": PASSWORD, "password_again": PASSWORD})
+    assert "Your account is ready." in done.text
+    assert sign_in(client, "g@example.org").status_code == 303
+    taken = CliRunner().invoke(
+        cli, ["staff", "invite", "--email", "g@example.org", "--name", "Gil", "--role", "admin"]
+    )
+    assert taken.exit_code == 2
+    assert "already exists" in taken.output
