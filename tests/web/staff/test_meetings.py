@@ -121,6 +121,10 @@ def test_create_a_meeting_and_see_it_in_the_feeds(
     form = _new_form(editor)
     venue = _venue_id(directory, engine)
     day = _day()
+    # Read (and so cached) before the save: the save must still show at once.
+    assert b"Consulate mobile office" not in editor.get("/api/v1/events.ics").content
+    police = f"/api/v1/resources/{directory.resources['police']}"
+    assert len(editor.get(police).json()["events"]) == 1
     created = editor.post(
         "/staff/meetings",
         data={
@@ -141,6 +145,8 @@ def test_create_a_meeting_and_see_it_in_the_feeds(
     starts = datetime.fromisoformat(mine[0]["starts_at"]).astimezone(CHICAGO)
     assert (starts.date().isoformat(), starts.strftime("%H:%M")) == (day, "10:00")
     assert sorted(language["code"] for language in mine[0]["languages"]) == ["es", "vi"]
+    titles = [event["title"] for event in editor.get(police).json()["events"]]
+    assert "Consulate mobile office" in titles
     calendar = icalendar.Calendar.from_ical(editor.get("/api/v1/events.ics").content)
     summaries = [str(c.get("summary")) for c in calendar.walk("VEVENT")]
     assert "Consulate mobile office" in summaries

@@ -198,3 +198,17 @@ def test_puente_staff_invite_prints_a_working_link(
     )
     assert taken.exit_code == 2
     assert "already exists" in taken.output
+
+
+def test_the_new_forms_are_refused_without_their_csrf_token(
+    client: TestClient[Litestar], accounts: dict[str, str], engine: Engine
+) -> None:
+    admin = _admin(client, accounts)
+    for path, data in (
+        ("/staff/keys", {"name": "No token", "scope": "reports:read"}),
+        ("/staff/team/invite", {"email": "n@example.org", "name": "N", "role": "editor"}),
+        ("/staff/meetings", {"title": "No token"}),
+    ):
+        assert admin.post(path, data=data).status_code == 403, path
+    with Session(engine) as session:
+        assert session.exec(select(ApiKey)).all() == []
