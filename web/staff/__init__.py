@@ -18,10 +18,12 @@ from litestar.response import Redirect
 from litestar.stores.registry import StoreRegistry
 
 from api.errors import NotFound
+from api.http.routes.imports import RunImport
 from api.settings import Settings
 from web.staff.coverage import coverage, coverage_csv
 from web.staff.csrf import csrf_middleware
 from web.staff.editor import edit, retire, save, verify
+from web.staff.imports import import_pages
 from web.staff.keys import create_api_key, keys, revoke_api_key
 from web.staff.meetings import (
     cancel_meeting,
@@ -67,6 +69,8 @@ def staff_console(
     stores: StoreRegistry,
     shared_stores: bool,
     secure: bool | None = None,
+    run_import: RunImport | None = None,
+    max_upload_bytes: int = 0,
 ) -> Router:
     """The console's router. Its cookies are ``Secure`` when the public URL is https (or
     ``secure`` says so)."""
@@ -108,6 +112,11 @@ def staff_console(
             keys,
             create_api_key,
             revoke_api_key,
+            *(
+                import_pages(run_import=run_import, max_upload_bytes=max_upload_bytes)
+                if run_import is not None
+                else []
+            ),
         ],
         dependencies={"member": Provide(current_member, sync_to_thread=True)},
         middleware=[sessions.middleware, csrf_middleware(secure=secure, store=STORE)],
