@@ -119,6 +119,8 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
                 database=database,
                 stores=stores.registry,
                 shared_stores=stores.shared,
+                run_import=import_upload,
+                max_upload_bytes=limits.max_upload_bytes,
             ),
         ],
         on_app_init=[serve_head, register_each_path_once],

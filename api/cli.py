@@ -373,6 +373,41 @@ def staff_reset_second_factor(email: str) -> None:
         click.echo(f"second factor reset for {email}")
 
 
+@staff.command("invite")
+@click.option("--email", required=True, help="What the person will sign in with.")
+@click.option("--name", required=True, help="Shown in the audit beside their changes.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["editor", "reviewer", "admin"]),
+    help="What they may do.",
+)
+def staff_invite(email: str, name: str, role: str) -> None:
+    """Print a one-time link on which the person sets their own password (valid 3 days)."""
+    from api.db.models import utcnow
+    from api.directory.staff_invitations import invitation_path, invite
+
+    base = load_settings().public_base or ""
+    for session in _staff_session():
+        try:
+            invited = invite(
+                session,
+                email=email,
+                name=name,
+                role=role,
+                invited_by="puente staff invite",
+                now=utcnow(),
+            )
+        except ValueError as exc:
+            click.echo(f"puente: {exc}", err=True)
+            sys.exit(2)
+        session.commit()
+        click.echo(f"invitation for {invited.invitation.email} ({role}), valid for 3 days:")
+        click.echo(base + invitation_path(invited.token))
+        if not base:
+            click.echo("(set PUENTE_PUBLIC_URL to print a full link)", err=True)
+
+
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--dry-run", is_flag=True, help="Validate and geocode, write nothing.")

@@ -24,6 +24,7 @@ from litestar.enums import MediaType
 from sqlalchemy.orm import Session
 
 from api.db.models import Category
+from api.directory.schemas import ResourcePublic
 from api.search import ResourceQuery, search_resources
 from api.settings import Settings
 from web.i18n import translations
@@ -105,7 +106,7 @@ def emergency_page(
     hotlines = [
         {"name": item.name, "phone": item.phone, "tel": tel_url(item.phone)}
         for item in found.items
-        if item.phone and tel_url(item.phone)
+        if isinstance(item, ResourcePublic) and item.phone and tel_url(item.phone)
     ]
     context = base_context(
         request, ui, settings, switch_url=lambda code: f"{EMERGENCY_PATH}?lang={code}"

@@ -50,6 +50,7 @@ __all__ = [
     "ResourceLanguage",
     "ResourceStatus",
     "StaffAccount",
+    "StaffInvitation",
     "StaffRole",
     "StaffSession",
     "Support",
@@ -457,6 +458,24 @@ class StaffAccount(SQLModel, table=True):
     last_sign_in_at: datetime | None = _utc()
     sessions_valid_after: datetime | None = _utc()
     """Sessions begun before this moment are over (set by signing out and deactivation)."""
+
+
+class StaffInvitation(SQLModel, table=True):
+    """A one-time link to set up a staff account: single use, until it expires. Only the
+    SHA-256 of its token is kept; the link itself is shown once, to the admin who made it."""
+
+    __tablename__ = "staff_invitation"
+    __table_args__ = (one_of("role", StaffRole),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    email: str = Field(max_length=254)
+    name: str = Field(max_length=100)
+    role: StaffRole = Field(sa_type=String(20))
+    invited_by: str = Field(max_length=100)
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=DateTimeUTC(timezone=True), nullable=False)
+    used_at: datetime | None = _utc()
 
 
 class Verification(SQLModel, table=True):

@@ -19,9 +19,22 @@ from litestar.response import Redirect
 from litestar.stores.registry import StoreRegistry
 
 from api.errors import NotFound
+from api.http.routes.imports import RunImport
 from api.settings import Settings
+from web.staff.coverage import coverage, coverage_csv
 from web.staff.csrf import csrf_middleware
 from web.staff.editor import edit, restore, retire, save, verify
+from web.staff.imports import import_pages
+from web.staff.keys import create_api_key, keys, revoke_api_key
+from web.staff.meetings import (
+    cancel_meeting,
+    create_meeting,
+    edit_meeting,
+    meetings,
+    new_meeting,
+    postpone_meeting,
+    save_meeting,
+)
 from web.staff.pages import dashboard, listings, reports, resolve, resource_history
 from web.staff.rendering import render
 from web.staff.second_factor import code_form, enrol, enrolment, send_code, start
@@ -33,6 +46,14 @@ from web.staff.sessions import (
     session_config,
 )
 from web.staff.signin import sign_in, sign_in_form, sign_out
+from web.staff.team import (
+    accept,
+    change_member_role,
+    deactivate_member,
+    invitation,
+    invite_member,
+    team,
+)
 from web.staff.writing import console_session, end_session_first
 
 __all__ = ["staff_console"]
@@ -61,6 +82,8 @@ def staff_console(
     stores: StoreRegistry,
     shared_stores: bool,
     secure: bool | None = None,
+    run_import: RunImport | None = None,
+    max_upload_bytes: int = 0,
 ) -> Router:
     """The console's router. Its cookies are ``Secure`` when the public URL is https (or
     ``secure`` says so)."""
@@ -90,6 +113,29 @@ def staff_console(
             reports,
             resolve,
             resource_history,
+            meetings,
+            new_meeting,
+            create_meeting,
+            edit_meeting,
+            save_meeting,
+            cancel_meeting,
+            postpone_meeting,
+            coverage,
+            coverage_csv,
+            team,
+            invite_member,
+            change_member_role,
+            deactivate_member,
+            invitation,
+            accept,
+            keys,
+            create_api_key,
+            revoke_api_key,
+            *(
+                import_pages(run_import=run_import, max_upload_bytes=max_upload_bytes)
+                if run_import is not None
+                else []
+            ),
         ],
         dependencies={
             "db_session": console_session(database),
