@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from advanced_alchemy.extensions.litestar import SQLAlchemySyncConfig
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import Engine, text
@@ -29,6 +30,26 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 def base_settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, geocoder="offline", tile_url=None)
+
+
+@pytest.fixture(autouse=True)
+def _database_config_keys() -> Iterator[None]:
+    """Give back the keys the test's apps took in advanced-alchemy's registries.
+
+    The library keeps every database config's keys in class-wide sets and finds a free one
+    by recursing once per config made before it in the process; the suite makes two configs
+    per app, so after about 500 apps a test worker would meet Python's recursion limit.
+    """
+    names = (
+        "_SESSION_SCOPE_KEY_REGISTRY",
+        "_ENGINE_APP_STATE_KEY_REGISTRY",
+        "_SESSIONMAKER_APP_STATE_KEY_REGISTRY",
+    )
+    registries: list[set[str]] = [getattr(SQLAlchemySyncConfig, name) for name in names]
+    before = [set(registry) for registry in registries]
+    yield
+    for registry, kept in zip(registries, before, strict=True):
+        registry.intersection_update(kept)
 
 
 @pytest.fixture(scope="session")

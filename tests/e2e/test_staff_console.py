@@ -23,12 +23,12 @@ from api.db.engine import create_database_engine
 from api.db.models import ProblemReport, Resource
 from tests.clients import node_module
 from tests.e2e.conftest import LiveServer, open_context
+from tests.e2e.staff import SIZES, axe_violations, sign_in, signed_in_page
 from tests.web.staff.console import PASSWORD, add_account
 
 pytestmark = pytest.mark.browser
 
 NEW_PHONE = "(214) 555-0142"
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="module")
@@ -56,23 +56,10 @@ def console(live_server: LiveServer) -> LiveServer:
     return live_server
 
 
-def _sign_in(page: Any, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/staff")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="What needs doing").wait_for()
-
-
 @pytest.fixture
 def signed_in(browser: Any, console: LiveServer) -> Iterator[Any]:
-    context, watch = open_context(browser, viewport=SIZES["desktop"])
-    page = context.new_page()
-    _sign_in(page, console, "ana@example.org")
-    yield page
-    context.close()
-    assert watch.foreign == []
-    assert watch.console_errors == []
+    with signed_in_page(browser, console, "ana@example.org") as page:
+        yield page
 
 
 def test_fix_a_phone_number(desktop: tuple[Any, Any], console: LiveServer, artifacts: Path) -> None:
@@ -123,8 +110,8 @@ def test_the_second_of_two_editors_gets_the_conflict_page(
     second, _ = open_context(browser, viewport=SIZES["desktop"])
     try:
         ana, beto = first.new_page(), second.new_page()
-        _sign_in(ana, console, "ana@example.org")
-        _sign_in(beto, console, "beto@example.org")
+        sign_in(ana, console, "ana@example.org")
+        sign_in(beto, console, "beto@example.org")
         for page in (ana, beto):
             page.goto(f"{console.url}/staff/listings/{resource_id}")
         ana.get_by_label("Fees").fill("Free consultations")
@@ -171,12 +158,6 @@ def test_resolve_a_problem_report(signed_in: Any, console: LiveServer, artifacts
     assert page.get_by_text("No open reports.").count() == 1
 
 
-def _axe(page: Any, source: str) -> list[dict[str, Any]]:
-    page.evaluate(source)
-    result = page.evaluate("async () => await axe.run(document)")
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_axe_finds_no_serious_violation_on_console_pages(
     browser: Any, console: LiveServer, artifacts: Path, size: str
@@ -188,8 +169,8 @@ def test_axe_finds_no_serious_violation_on_console_pages(
     try:
         page = context.new_page()
         page.goto(f"{console.url}/staff/sign-in")
-        found = {"sign-in": _axe(page, source)}
-        _sign_in(page, console, "ana@example.org")
+        found = {"sign-in": axe_violations(page, source)}
+        sign_in(page, console, "ana@example.org")
         for name, path in {
             "dashboard": "/staff",
             "listings": "/staff/listings?state=due",
@@ -198,7 +179,7 @@ def test_axe_finds_no_serious_violation_on_console_pages(
             "reports": "/staff/reports",
         }.items():
             page.goto(console.url + path)
-            found[name] = _axe(page, source)
+            found[name] = axe_violations(page, source)
             page.screenshot(path=str(artifacts / f"staff-{name}-{size}.png"), full_page=True)
         page.goto(f"{console.url}/staff/listings/{resource_id}")
         page.get_by_label("Phone").fill("not checked here")
@@ -207,7 +188,7 @@ def test_axe_finds_no_serious_violation_on_console_pages(
         )
         page.get_by_role("button", name="Save").click()
         page.get_by_role("button", name="Apply my changes").wait_for()
-        found["conflict"] = _axe(page, source)
+        found["conflict"] = axe_violations(page, source)
         summary = {
             name: [(v["id"], v["impact"], len(v["nodes"])) for v in violations]
             for name, violations in found.items()

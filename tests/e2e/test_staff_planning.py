@@ -17,11 +17,10 @@ import pytest
 from api.db.engine import create_database_engine
 from tests.clients import node_module
 from tests.e2e.conftest import LiveServer, open_context
-from tests.web.staff.console import PASSWORD, add_account
+from tests.e2e.staff import SIZES, axe_violations, sign_in, signed_in_page
+from tests.web.staff.console import add_account
 
 pytestmark = pytest.mark.browser
-
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="module")
@@ -29,29 +28,19 @@ def console(live_server: LiveServer) -> LiveServer:
     engine = create_database_engine(live_server.settings.sqlalchemy_url)
     try:
         add_account(engine, email="ana@example.org", name="Ana Editor", role="editor")
-        add_account(engine, email="alma@example.org", name="Alma Admin", role="admin")
+        # One admin per test: each sets up its second factor at its first sign-in.
+        for admin in ("keys", "import", *(f"axe-{size}" for size in SIZES)):
+            email = f"alma-{admin}@example.org"
+            add_account(engine, email=email, name=f"Alma {admin}", role="admin")
     finally:
         engine.dispose()
     return live_server
 
 
-def _sign_in(page: Any, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/staff/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="What needs doing").wait_for()
-
-
 @pytest.fixture
 def editor_page(browser: Any, console: LiveServer) -> Iterator[Any]:
-    context, watch = open_context(browser, viewport=SIZES["desktop"])
-    page = context.new_page()
-    _sign_in(page, console, "ana@example.org")
-    yield page
-    context.close()
-    assert watch.foreign == []
-    assert watch.console_errors == []
+    with signed_in_page(browser, console, "ana@example.org") as page:
+        yield page
 
 
 def test_a_meeting_made_in_the_console_is_in_the_ics_feed(
@@ -147,7 +136,7 @@ def test_an_admin_creates_a_key_that_works_until_revoked(
     context, watch = open_context(browser, viewport=SIZES["desktop"])
     try:
         page = context.new_page()
-        _sign_in(page, console, "alma@example.org")
+        sign_in(page, console, "alma-keys@example.org")
         page.get_by_role("link", name="API keys", exact=True).click()
         page.get_by_label("Program name").fill("Dallas 211")
         page.get_by_label("reports:read").check()
@@ -189,7 +178,7 @@ def test_import_with_a_preview(
     context, watch = open_context(browser, viewport=SIZES["desktop"])
     try:
         page = context.new_page()
-        _sign_in(page, console, "alma@example.org")
+        sign_in(page, console, "alma-import@example.org")
         page.get_by_role("link", name="Import", exact=True).click()
         upload.write_text(header + good + bad, encoding="utf-8")
         page.get_by_label(
@@ -225,12 +214,6 @@ def test_import_with_a_preview(
     ]
 
 
-def _axe(page: Any, source: str) -> list[dict[str, Any]]:
-    page.evaluate(source)
-    result = page.evaluate("async () => await axe.run(document)")
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
 PAGES = {
     "meetings": "/staff/meetings",
     "meeting-new": "/staff/meetings/new",
@@ -250,26 +233,26 @@ def test_axe_finds_no_serious_violation_on_the_planning_pages(
     context, watch = open_context(browser, viewport=SIZES[size], bypass_csp=True)
     try:
         page = context.new_page()
-        _sign_in(page, console, "alma@example.org")
+        sign_in(page, console, f"alma-axe-{size}@example.org")
         found = {}
         pages = {**PAGES, "meeting": f"/staff/meetings/{console.directory.events['police']}"}
         for name, path in pages.items():
             page.goto(console.url + path)
-            found[name] = _axe(page, source)
+            found[name] = axe_violations(page, source)
             page.screenshot(path=str(artifacts / f"staff-{name}-{size}.png"), full_page=True)
         # An invitation made on the staff page, opened as the invitee would.
         page.goto(f"{console.url}/staff/team")
         page.get_by_label("Email").fill(f"invitee-{size}@example.org")
         page.get_by_label("Name (shown in the history)").fill(f"Invitee {size}")
         page.get_by_role("button", name="Make an invitation link").click()
-        found["team-link"] = _axe(page, source)
+        found["team-link"] = axe_violations(page, source)
         link = page.get_by_label("Link", exact=True).input_value()
         invitee, invitee_watch = open_context(browser, viewport=SIZES[size], bypass_csp=True)
         try:
             other = invitee.new_page()
             other.goto(link)
             other.get_by_role("heading", name="Set up your account").wait_for()
-            found["invitation"] = _axe(other, source)
+            found["invitation"] = axe_violations(other, source)
             other.screenshot(path=str(artifacts / f"staff-invitation-{size}.png"), full_page=True)
         finally:
             invitee.close()

@@ -16,11 +16,10 @@ import pytest
 from api.db.engine import create_database_engine
 from tests.clients import node_module
 from tests.e2e.conftest import LiveServer, open_context
+from tests.e2e.staff import SIZES, axe_violations, signed_in_page
 from tests.web.staff.console import PASSWORD, add_account
 
 pytestmark = pytest.mark.browser
-
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +43,8 @@ def _password(page: Any, server: LiveServer, email: str) -> None:
 
 @pytest.fixture
 def editor_page(browser: Any, console: LiveServer) -> Iterator[Any]:
-    context, watch = open_context(browser, viewport=SIZES["desktop"])
-    page = context.new_page()
-    _password(page, console, "ana@example.org")
-    page.get_by_role("heading", name="What needs doing").wait_for()
-    yield page
-    context.close()
-    assert watch.foreign == []
-    assert watch.console_errors == []
+    with signed_in_page(browser, console, "ana@example.org") as page:
+        yield page
 
 
 def test_an_admin_sets_up_totp_then_signs_in_with_a_code(
@@ -142,12 +135,6 @@ def test_restore_a_retired_listing(editor_page: Any, console: LiveServer, artifa
     assert page.get_by_text("Iglesia San Juan").count() >= 1
 
 
-def _axe(page: Any, source: str) -> list[dict[str, Any]]:
-    page.evaluate(source)
-    result = page.evaluate("async () => await axe.run(document)")
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_axe_finds_no_serious_violation_on_the_new_pages(
     browser: Any, console: LiveServer, artifacts: Path, size: str
@@ -160,29 +147,29 @@ def test_axe_finds_no_serious_violation_on_the_new_pages(
         _password(page, console, f"alma-{size}@example.org")
         page.get_by_role("button", name="Set up a second factor").click()
         page.locator("#totp-secret").wait_for()
-        found["second-factor"] = _axe(page, source)
+        found["second-factor"] = axe_violations(page, source)
         secret = page.locator("#totp-secret").inner_text().replace(" ", "")
         page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
         page.get_by_role("button", name="Confirm").click()
         page.get_by_role("heading", name="What needs doing").wait_for()
         resource_id = console.directory.resources["centro"]
         page.goto(f"{console.url}/staff/listings/{resource_id}")
-        found["editor"] = _axe(page, source)
+        found["editor"] = axe_violations(page, source)
         page.get_by_role("button", name="Preview the address on the map").click()
         page.get_by_text("Yellow: where the typed address is", exact=False).wait_for()
-        found["editor-preview"] = _axe(page, source)
+        found["editor-preview"] = axe_violations(page, source)
         page.screenshot(path=str(artifacts / f"staff-editor-preview-{size}.png"), full_page=True)
         page.get_by_role("button", name="Add a row").click()
-        found["editor-hours"] = _axe(page, source)
+        found["editor-hours"] = axe_violations(page, source)
         page.goto(f"{console.url}/staff/second-factor")
-        found["second-factor-in-use"] = _axe(page, source)
+        found["second-factor-in-use"] = axe_violations(page, source)
         retired = console.directory.resources["xss"]
         page.goto(f"{console.url}/staff/listings/{retired}")
         page.get_by_label("Why (kept in the history)").fill("Duplicate")
         page.get_by_role("button", name="Retire this listing").click()
         page.goto(f"{console.url}/staff/listings/{retired}")
         page.get_by_role("button", name="Restore this listing").wait_for()
-        found["retired"] = _axe(page, source)
+        found["retired"] = axe_violations(page, source)
         page.screenshot(path=str(artifacts / f"staff-retired-{size}.png"), full_page=True)
         page.get_by_label("Why it is back (kept in the history)").fill("Not a duplicate")
         page.get_by_role("button", name="Restore this listing").click()
@@ -194,7 +181,7 @@ def test_axe_finds_no_serious_violation_on_the_new_pages(
         page = other.new_page()
         _password(page, console, f"alma-{size}@example.org")
         page.get_by_label("Code").wait_for()
-        found["sign-in-code"] = _axe(page, source)
+        found["sign-in-code"] = axe_violations(page, source)
         page.screenshot(path=str(artifacts / f"staff-sign-in-code-{size}.png"), full_page=True)
     finally:
         other.close()

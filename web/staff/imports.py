@@ -24,6 +24,7 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from api.db.version import read_directory_version
 from api.directory.keys import Scope
@@ -96,8 +97,10 @@ def import_pages(*, run_import: RunImport, max_upload_bytes: int) -> list[HTTPRo
         db_engine: NamedDependency[Engine],
         settings: NamedDependency[Settings],
         member: NamedDependency[Member],
+        db_session: NamedDependency[Session],
     ) -> Response[str]:
         member.require(Scope.IMPORTS_WRITE)
+        db_session.rollback()  # the importer is a writer of its own: hold no lock meanwhile
         form = await request.form()
         try:
             files = [
@@ -167,9 +170,11 @@ def import_pages(*, run_import: RunImport, max_upload_bytes: int) -> list[HTTPRo
         db_engine: NamedDependency[Engine],
         settings: NamedDependency[Settings],
         member: NamedDependency[Member],
+        db_session: NamedDependency[Session],
         preview_id: FromPath[str],
     ) -> Response[str]:
         member.require(Scope.IMPORTS_WRITE)
+        db_session.rollback()  # the importer is a writer of its own: hold no lock meanwhile
         gettext = gettext_for(request)
         store = request.app.stores.get(STORE)
         raw = await store.get(f"import-preview:{preview_id}") if len(preview_id) < 100 else None

@@ -6,6 +6,7 @@ import html
 import re
 from typing import Any
 
+import pyotp
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import Engine
@@ -13,7 +14,16 @@ from sqlmodel import Session
 
 from api.directory.staff_accounts import create_account
 
-__all__ = ["PASSWORD", "add_account", "csrf_token", "form_values", "sign_in"]
+__all__ = [
+    "PASSWORD",
+    "add_account",
+    "csrf_token",
+    "enrol_second_factor",
+    "form_values",
+    "post_form",
+    "sign_in",
+    "sign_in_as_admin",
+]
 
 PASSWORD = "a long enough passphrase"
 
@@ -36,6 +46,39 @@ def sign_in(client: TestClient[Litestar], email: str, password: str = PASSWORD) 
         "/staff/sign-in",
         data={"email": email, "password": password, "_csrf_token": csrf_token(page.text)},
         follow_redirects=False,
+    )
+
+
+def enrol_second_factor(client: TestClient[Litestar]) -> pyotp.TOTP:
+    """Set up a second factor for the signed-in member; the authenticator it feeds (its
+    ``spent`` attribute is the code the set-up took)."""
+    page = client.get("/staff/second-factor")
+    started = post_form(client, "/staff/second-factor/start", page.text)
+    assert started.status_code == 303
+    page = client.get("/staff/second-factor")
+    found = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.text)
+    assert found, "the page shows no key"
+    secret = found.group(1).replace(" ", "")
+    assert "otpauth://totp/Puente:" in html.unescape(page.text)
+    assert "<svg" in page.text  # the QR code, drawn inline
+    totp = pyotp.TOTP(secret)
+    totp.spent = totp.now()  # type: ignore[attr-defined]
+    confirmed = post_form(client, "/staff/second-factor/confirm", page.text, code=totp.spent)  # type: ignore[attr-defined]
+    assert confirmed.status_code == 303
+    assert confirmed.headers["location"] == "/staff"
+    return totp
+
+
+def sign_in_as_admin(client: TestClient[Litestar], email: str) -> TestClient[Litestar]:
+    """Sign in as an admin, who must set up a second factor before anything else."""
+    assert sign_in(client, email).status_code == 303
+    enrol_second_factor(client)
+    return client
+
+
+def post_form(client: TestClient[Litestar], path: str, page: str, **fields: str) -> Any:
+    return client.post(
+        path, data={**fields, "_csrf_token": csrf_token(page)}, follow_redirects=False
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.db.models import Organization, Resource
-from tests.web.staff.console import csrf_token, sign_in
+from tests.web.staff.console import csrf_token, sign_in, sign_in_as_admin
 
 HEADER = (
     "external_id,category,name,organization,address,city,state,postal_code,latitude,longitude,"
@@ -26,8 +26,7 @@ BAD = "puente-new-2,legal_aid,Otra,Ayuda Legal,11 Elm St,Dallas,TX,75201,132.79,
 
 
 def _admin(client: TestClient[Litestar], accounts: dict[str, str]) -> TestClient[Litestar]:
-    assert sign_in(client, accounts["admin"]).status_code == 303
-    return client
+    return sign_in_as_admin(client, accounts["admin"])
 
 
 def _preview(client: TestClient[Litestar], text: str, **fields: str) -> object:

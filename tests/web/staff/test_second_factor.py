@@ -4,10 +4,6 @@ wrong passwords, and ``puente staff reset-second-factor`` forgets it."""
 
 from __future__ import annotations
 
-import html
-import re
-
-import pyotp
 import pytest
 from click.testing import CliRunner
 from litestar import Litestar
@@ -21,7 +17,7 @@ from api.directory.second_factor import enrolled
 from api.directory.staff_accounts import find_account
 from api.settings import Settings
 from tests.conftest import settings_with
-from tests.web.staff.console import csrf_token, sign_in
+from tests.web.staff.console import enrol_second_factor, post_form, sign_in
 from web.staff.signin import ACCOUNT_LIMIT
 
 
@@ -29,32 +25,6 @@ from web.staff.signin import ACCOUNT_LIMIT
 def settings(settings: Settings) -> Settings:
     """The app seals second-factor secrets with a key of its own."""
     return settings_with(settings, second_factor_key="the key of these tests")
-
-
-def _post(client: TestClient[Litestar], path: str, page: str, **fields: str) -> object:
-    return client.post(
-        path, data={**fields, "_csrf_token": csrf_token(page)}, follow_redirects=False
-    )
-
-
-def _enrol(client: TestClient[Litestar]) -> pyotp.TOTP:
-    """Set up a second factor for the signed-in member; the authenticator it feeds (its
-    ``spent`` attribute is the code the set-up took)."""
-    page = client.get("/staff/second-factor")
-    started = _post(client, "/staff/second-factor/start", page.text)
-    assert started.status_code == 303  # type: ignore[attr-defined]
-    page = client.get("/staff/second-factor")
-    found = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.text)
-    assert found, "the page shows no key"
-    secret = found.group(1).replace(" ", "")
-    assert "otpauth://totp/Puente:" in html.unescape(page.text)
-    assert "<svg" in page.text  # the QR code, drawn inline
-    totp = pyotp.TOTP(secret)
-    totp.spent = totp.now()  # type: ignore[attr-defined]
-    confirmed = _post(client, "/staff/second-factor/confirm", page.text, code=totp.spent)  # type: ignore[attr-defined]
-    assert confirmed.status_code == 303  # type: ignore[attr-defined]
-    assert confirmed.headers["location"] == "/staff"  # type: ignore[attr-defined]
-    return totp
 
 
 def test_an_admin_without_a_second_factor_sets_it_up_before_anything_else(
@@ -68,7 +38,7 @@ def test_an_admin_without_a_second_factor_sets_it_up_before_anything_else(
     page = client.get("/staff/second-factor")
     assert page.status_code == 200
     assert "Admins must sign in with a second factor" in page.text
-    totp = _enrol(client)
+    totp = enrol_second_factor(client)
     assert client.get("/staff", follow_redirects=False).status_code == 200
     page = client.get("/staff/second-factor").text
     assert "In use since" in page
@@ -85,7 +55,7 @@ def test_an_editor_may_go_without_but_may_set_one_up(
     assert editor.get("/staff", follow_redirects=False).status_code == 200
     page = editor.get("/staff/second-factor")
     assert "Admins must" not in page.text
-    _enrol(editor)
+    enrol_second_factor(editor)
 
 
 def test_a_wrong_code_does_not_set_it_up(
@@ -93,9 +63,9 @@ def test_a_wrong_code_does_not_set_it_up(
 ) -> None:
     sign_in(client, accounts["admin"])
     page = client.get("/staff/second-factor")
-    _post(client, "/staff/second-factor/start", page.text)
+    post_form(client, "/staff/second-factor/start", page.text)
     page = client.get("/staff/second-factor")
-    wrong = _post(client, "/staff/second-factor/confirm", page.text, code="12345x")
+    wrong = post_form(client, "/staff/second-factor/confirm", page.text, code="12345x")
     assert wrong.status_code == 400  # type: ignore[attr-defined]
     assert "That code is not right" in wrong.text  # type: ignore[attr-defined]
     with Session(engine) as session:
@@ -110,7 +80,7 @@ def test_sign_in_asks_for_the_code_after_the_password_and_takes_it_once(
     app: Litestar, client: TestClient[Litestar], accounts: dict[str, str]
 ) -> None:
     sign_in(client, accounts["admin"])
-    totp = _enrol(client)
+    totp = enrol_second_factor(client)
     with TestClient(app) as other:
         answer = sign_in(other, accounts["admin"])
         assert answer.status_code == 303
@@ -120,7 +90,7 @@ def test_sign_in_asks_for_the_code_after_the_password_and_takes_it_once(
         page = other.get("/staff/sign-in/code")
         assert page.status_code == 200
         # The code of the enrolment was spent on it.
-        spent = _post(other, "/staff/sign-in/code", page.text, code=totp.spent)  # type: ignore[attr-defined]
+        spent = post_form(other, "/staff/sign-in/code", page.text, code=totp.spent)  # type: ignore[attr-defined]
         assert spent.status_code == 400  # type: ignore[attr-defined]
         assert "already used" in spent.text  # type: ignore[attr-defined]
         assert other.get("/staff", follow_redirects=False).status_code == 303
@@ -133,7 +103,7 @@ def test_a_fresh_code_signs_in(
 ) -> None:
     with TestClient(app) as first:
         sign_in(first, accounts["editor"])
-        totp = _enrol(first)
+        totp = enrol_second_factor(first)
     # Move the account's last step back, as if the enrolment were a minute ago.
     with Session(engine) as session:
         account = find_account(session, accounts["editor"])
@@ -144,7 +114,7 @@ def test_a_fresh_code_signs_in(
     with TestClient(app) as second:
         sign_in(second, accounts["editor"])
         page = second.get("/staff/sign-in/code")
-        taken = _post(second, "/staff/sign-in/code", page.text, code=totp.now())
+        taken = post_form(second, "/staff/sign-in/code", page.text, code=totp.now())
         assert taken.status_code == 303  # type: ignore[attr-defined]
         assert taken.headers["location"] == "/staff"  # type: ignore[attr-defined]
         assert second.get("/staff", follow_redirects=False).status_code == 200
@@ -154,7 +124,7 @@ def test_wrong_codes_count_against_the_sign_in_limit(
     app: Litestar, client: TestClient[Litestar], accounts: dict[str, str], engine: Engine
 ) -> None:
     sign_in(client, accounts["editor"])
-    totp = _enrol(client)
+    totp = enrol_second_factor(client)
     with Session(engine) as session:
         account = find_account(session, accounts["editor"])
         assert account is not None and account.totp_last_step is not None
@@ -167,8 +137,8 @@ def test_wrong_codes_count_against_the_sign_in_limit(
         right = totp.now()
         wrong = f"{(int(right) + 1) % 1_000_000:06d}"
         for _ in range(ACCOUNT_LIMIT):
-            assert _post(other, "/staff/sign-in/code", page, code=wrong).status_code == 400  # type: ignore[attr-defined]
-        limited = _post(other, "/staff/sign-in/code", page, code=right)
+            assert post_form(other, "/staff/sign-in/code", page, code=wrong).status_code == 400  # type: ignore[attr-defined]
+        limited = post_form(other, "/staff/sign-in/code", page, code=right)
         assert limited.status_code == 429  # type: ignore[attr-defined]
         assert other.get("/staff", follow_redirects=False).status_code == 303
         # The password form is closed for the account too.
@@ -192,7 +162,7 @@ def test_reset_second_factor_command(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sign_in(client, accounts["admin"])
-    _enrol(client)
+    enrol_second_factor(client)
     monkeypatch.setenv("PUENTE_DATABASE_URL", settings.database_url)
     runner = CliRunner()
     done = runner.invoke(cli, ["staff", "reset-second-factor", accounts["admin"]])

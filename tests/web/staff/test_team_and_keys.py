@@ -15,12 +15,11 @@ from sqlmodel import Session, select
 from api.cli import cli
 from api.db.models import ApiKey, AuditEntry, StaffAccount
 from api.settings import Settings
-from tests.web.staff.console import PASSWORD, csrf_token, form_values, sign_in
+from tests.web.staff.console import PASSWORD, csrf_token, form_values, sign_in, sign_in_as_admin
 
 
 def _admin(client: TestClient[Litestar], accounts: dict[str, str]) -> TestClient[Litestar]:
-    assert sign_in(client, accounts["admin"]).status_code == 303
-    return client
+    return sign_in_as_admin(client, accounts["admin"])
 
 
 def test_only_admins_see_the_admin_pages(
