@@ -6,7 +6,7 @@ body rendered in memory (see ``api.http.routes.feeds``). Parsing is Werkzeug's.
 
 A range is honoured only where it cannot be misread: one range (several get the whole
 body, as the RFC allows), no ``If-Range`` (the feeds' ETags are weak, which ``If-Range``
-may not use), and for the uncompressed body (a client accepting gzip gets the whole body,
+may not use), and for the uncompressed body (a client accepting gzip or brotli gets the whole body,
 compressed, since the compression runs after this and would otherwise squeeze a piece).
 """
 
@@ -25,7 +25,8 @@ __all__ = ["requested_range", "whole_or_part"]
 
 def requested_range(headers: Mapping[str, str]) -> Range | None:
     """The one range a request asks for and may have; ``None`` means the whole body."""
-    if "if-range" in headers or "gzip" in headers.get("accept-encoding", ""):
+    accepted = headers.get("accept-encoding", "")
+    if "if-range" in headers or "gzip" in accepted or "br" in accepted:
         return None
     wanted = parse_range_header(headers.get("range"))
     if wanted is None or wanted.units != "bytes" or len(wanted.ranges) != 1:

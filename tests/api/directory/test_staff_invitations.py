@@ -31,7 +31,8 @@ def test_only_the_tokens_hash_is_stored_and_it_works_once(engine: Engine) -> Non
         )
         session.commit()
         stored = session.exec(select(StaffInvitation)).one()
-        assert invited.token not in repr(stored.model_dump())
+        columns = StaffInvitation.__table__.columns  # type: ignore[attr-defined]
+        assert invited.token not in repr([getattr(stored, column.name) for column in columns])
         assert stored.token_hash == hashlib.sha256(invited.token.encode()).hexdigest()
         account = accept_invitation(session, invited.token, password=PASSWORD, now=now)
         session.commit()

@@ -41,10 +41,13 @@ def test_each_format_names_its_surface() -> None:
     ]
     assert hsds.__all__ == [
         "CATEGORY_TAXONOMY",
+        "DOJ_RECOGNIZED",
+        "KIND",
         "LANGUAGE_TAXONOMY",
         "MEDIA_TYPE",
         "NAMESPACE",
         "NDJSON_MEDIA_TYPE",
+        "PRECISION",
         "VERSION",
         "WITHHELD",
         "Encoder",
