@@ -162,8 +162,10 @@ def import_sources(
             refused.setdefault(resource.external_id, f"{resource.file}:{resource.line}")
 
     session = Session(engine, expire_on_commit=False)
-    if not dry_run:
-        begin_writing(session)  # SQLite: other writers queue behind the import
+    # SQLite: other writers queue behind the import. A dry run writes too (then rolls back):
+    # begun deferred, its first write would fail outright once another writer had
+    # committed since its first read.
+    begin_writing(session)
     try:
         organizations = Organizations(session, actor=actor)
         locations = Locations(session, actor=actor)
