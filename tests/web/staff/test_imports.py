@@ -124,7 +124,8 @@ def test_the_preview_counts_each_file_and_shows_an_update_field_by_field(
         data={"_csrf_token": token, "partial": "on"},
         follow_redirects=False,
     )
-    page = _settled(admin, started.headers["location"]).text
+    location = started.headers["location"]
+    page = _settled(admin, location).text
     per_file = re.findall(
         r'<tr><th scope="row">([\w.]+)</th><td>resources</td>'
         r"<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td></tr>",
@@ -140,6 +141,11 @@ def test_the_preview_counts_each_file_and_shows_an_update_field_by_field(
     assert re.search(
         r"<td><code>south.csv:2</code></td><td>puente-new-3</td>\s*<td>to create", page
     )
+    spanish = admin.get(location, params={"lang": "es"}).text
+    assert "Vista previa: todavía no se escribe nada" in spanish
+    assert "Por archivo" in spanish
+    assert "Problemas en south.csv (1)" in spanish
+    assert "se actualizará" in spanish
 
 
 def test_a_large_preview_shows_its_rows_a_page_at_a_time(
