@@ -36,10 +36,11 @@ from api.directory.audit import snapshot
 from api.geo.areas import AreaLookup, retag_locations
 from seed.bulk import audit_row, insert_rows, new_row, snapshot_row
 from seed.changes import same
+from seed.listing_diff import field_changes, listing_fields
 from seed.locations import Point, location_values, place_fields, place_of
 from seed.matching import normalized
 from seed.records import OrganizationRecord, ResourceRecord
-from seed.report import Outcome
+from seed.report import FieldChange, Outcome
 from seed.resources import ResourceWriter, resource_key
 
 __all__ = ["BATCH_SIZE", "ResourceBatch"]
@@ -74,6 +75,8 @@ class _Planned:
     new_languages: bool = False
     old_languages: list[tuple[str, Support]] = field(default_factory=list)
     before: dict[str, Any] | None = None
+    shown: tuple[FieldChange, ...] = ()
+    """The fields the change makes, as a preview shows them."""
     organization_ref: int | _New | None = None
     location_ref: int | _New | None = None
     languages: list[tuple[str, Support]] = field(default_factory=list)
@@ -158,8 +161,9 @@ class ResourceBatch:
             return self._add_existing(record, point, resource)
         return self._add_new(record, point)
 
-    def write(self) -> list[Outcome]:
-        """Insert the batch; the outcome of each row taken, in order."""
+    def write(self) -> list[tuple[Outcome, tuple[FieldChange, ...]]]:
+        """Insert the batch; the outcome of each row taken, in order, with the fields an
+        update changes."""
         planned = self._planned
         organizations = [p.organization for p in planned if p.organization is not None]
         insert_rows(self.session, Organization, [n.row for n in organizations])
@@ -197,7 +201,7 @@ class ResourceBatch:
             if p.changed is not None and p.changed.id is not None:
                 self.writer.forget_keys()
                 self.writer.touched.add(p.changed.id)
-        outcomes = [p.outcome for p in planned]
+        outcomes = [(p.outcome, p.shown) for p in planned]
         self.clear()
         return outcomes
 
@@ -212,9 +216,26 @@ class ResourceBatch:
         for p in changed:
             resource = p.changed
             assert resource is not None and resource.id is not None
-            p.before = {**(snapshot(resource) or {}), "languages": _listed(p.old_languages)}
+            columns = snapshot(resource) or {}
+            p.before = {**columns, "languages": _listed(p.old_languages)}
+            old_organization = resource.organization_id
             for key, value in p.changes.items():
                 setattr(resource, key, value)
+            # The batch never changes a location; the organization shows when it is another.
+            organizations = (
+                (
+                    self._organization_columns(old_organization),
+                    self._organization_columns(resource.organization_id),
+                )
+                if resource.organization_id != old_organization
+                else (None, None)
+            )
+            p.shown = field_changes(
+                listing_fields(columns, languages=p.old_languages, organization=organizations[0]),
+                listing_fields(
+                    snapshot(resource) or {}, languages=p.languages, organization=organizations[1]
+                ),
+            )
             resource.updated_at = now
             self.session.add(resource)
             if p.new_languages:
@@ -228,6 +249,10 @@ class ResourceBatch:
             self.session.exec(
                 delete(ResourceLanguage).where(_among(col(ResourceLanguage.resource_id), ids))
             )
+
+    def _organization_columns(self, organization_id: int | None) -> dict[str, Any]:
+        found = self.session.get(Organization, organization_id) if organization_id else None
+        return snapshot(found) or {}
 
     def clear(self) -> None:
         """Forget the rows taken (written, or rolled back with their savepoint)."""

@@ -35,7 +35,7 @@ from seed.geocoding import place_records
 from seed.hsds import holds_hsds, read_hsds
 from seed.locations import Locations, Point
 from seed.organizations import Organizations
-from seed.progress import Progress, Silent
+from seed.progress import READING, Progress, Silent
 from seed.readers import (
     SIDECAR_SUFFIX,
     ReadError,
@@ -129,8 +129,10 @@ def import_sources(
     events: list[EventRecord] = []
     refused: dict[str, str] = {}
     """external_id of each refused resource row -> its file:line, to explain its events."""
+    _phase(progress, READING, sum(len(plan.table.rows) for plan in plans))
     for plan in plans:
         for raw in plan.table.rows:
+            progress.advance()
             problems: list[RowProblem]
             if plan.kind == "areas":
                 assert plan.options is not None
@@ -160,8 +162,10 @@ def import_sources(
             refused.setdefault(resource.external_id, f"{resource.file}:{resource.line}")
 
     session = Session(engine, expire_on_commit=False)
-    if not dry_run:
-        begin_writing(session)  # SQLite: other writers queue behind the import
+    # SQLite: other writers queue behind the import. A dry run writes too (then rolls back):
+    # begun deferred, its first write would fail outright once another writer had
+    # committed since its first read.
+    begin_writing(session)
     try:
         organizations = Organizations(session, actor=actor)
         locations = Locations(session, actor=actor)
@@ -173,7 +177,9 @@ def import_sources(
             session, actor=actor, organizations=organizations, locations=locations
         )
 
-        def row(kind: Kind, file: str, line: int, write: Callable[[], Outcome]) -> Outcome | None:
+        def row(
+            kind: Kind, file: str, line: int, key: str, write: Callable[[], Outcome]
+        ) -> Outcome | None:
             try:
                 with session.begin_nested():
                     outcome = write()
@@ -188,13 +194,15 @@ def import_sources(
                 reason = f"the database refused this row: {_first_line(exc.orig)}"
                 report.reject(kind, [RowProblem(file=file, line=line, reason=reason)])
                 return None
-            report.counts[kind].add(outcome)
+            changes = resource_writer.changes if kind == "resources" else ()
+            report.settle(kind, file=file, line=line, outcome=outcome, key=key, changes=changes)
             return outcome
 
         _phase(progress, "Writing areas", len(areas))
         areas_changed = False
         for area in areas:
-            outcome = row("areas", area.file, area.line, functools.partial(area_writer.write, area))
+            write_area = functools.partial(area_writer.write, area)
+            outcome = row("areas", area.file, area.line, f"{area.kind}:{area.code}", write_area)
             areas_changed = areas_changed or outcome in ("created", "updated")
             progress.advance()
         if areas_changed:
@@ -208,7 +216,8 @@ def import_sources(
 
         def write_resource(resource: ResourceRecord, point: Point) -> None:
             write = functools.partial(resource_writer.write, resource, point)
-            outcome = row("resources", resource.file, resource.line, write)
+            key = resource.external_id or resource.name
+            outcome = row("resources", resource.file, resource.line, key, write)
             if outcome is None and resource.external_id:
                 refused.setdefault(resource.external_id, f"{resource.file}:{resource.line}")
 
@@ -227,8 +236,15 @@ def import_sources(
                 for resource, point in taken:
                     write_resource(resource, point)
             else:
-                for outcome in outcomes:
-                    report.counts["resources"].add(outcome)
+                for (resource, _), (outcome, changes) in zip(taken, outcomes, strict=True):
+                    report.settle(
+                        "resources",
+                        file=resource.file,
+                        line=resource.line,
+                        outcome=outcome,
+                        key=resource.external_id or resource.name,
+                        changes=changes,
+                    )
             progress.advance(len(taken))
             taken.clear()
 
@@ -264,7 +280,9 @@ def import_sources(
                 )
                 report.reject("events", [problem])
             else:
-                row("events", event.file, event.line, functools.partial(event_writer.write, event))
+                write_event = functools.partial(event_writer.write, event)
+                key = event.external_id or str(event.values.get("title", ""))
+                row("events", event.file, event.line, key, write_event)
             progress.advance()
         progress.finish()
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["Progress", "Silent"]
+__all__ = ["READING", "Progress", "Silent"]
+
+READING = "Reading rows"
+"""The first phase of every run: each row of every file read and checked."""
 
 
 class Progress(Protocol):

@@ -9,7 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["KINDS", "ImportReport", "Kind", "KindCounts", "Outcome", "RowError", "RowProblem"]
+__all__ = [
+    "KINDS",
+    "FieldChange",
+    "ImportReport",
+    "Kind",
+    "KindCounts",
+    "Outcome",
+    "RowError",
+    "RowOutcome",
+    "RowProblem",
+]
 
 Kind = Literal["areas", "resources", "events"]
 KINDS: tuple[Kind, ...] = ("areas", "resources", "events")
@@ -39,6 +49,41 @@ class RowProblem:
             "value": self.value,
             "reason": self.reason,
             "message": str(self),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldChange:
+    """One field an update changes, as the listing shows it before and after."""
+
+    field: str
+    old: str
+    new: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RowOutcome:
+    """What became (or would become) of one accepted row; ``key`` is how the row names its
+    record (external_id, else name, title or code)."""
+
+    kind: Kind
+    file: str
+    line: int
+    outcome: Outcome
+    key: str
+    changes: tuple[FieldChange, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "line": self.line,
+            "outcome": self.outcome,
+            "key": self.key,
+            "changes": [change.to_dict() for change in self.changes],
         }
 
 
@@ -85,6 +130,10 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
     files: list[tuple[str, Kind | None]] = field(default_factory=list)
+    rows: list[RowOutcome] = field(default_factory=list)
+    """Every accepted row, in the order written."""
+    file_counts: dict[str, KindCounts] = field(default_factory=dict)
+    """Rows to create, update, leave unchanged or refuse, per file."""
     geocoder_requests: int = 0
     written: bool = False
 
@@ -108,20 +157,52 @@ class ImportReport:
         if problems:
             self.problems.extend(problems)
             self.counts[kind].rejected += 1
+            self._file(problems[0].file).rejected += 1
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form, for an HTTP upload's response."""
-        return {
+    def settle(
+        self,
+        kind: Kind,
+        *,
+        file: str,
+        line: int,
+        outcome: Outcome,
+        key: str,
+        changes: tuple[FieldChange, ...] = (),
+    ) -> None:
+        """Record an accepted row: what it does, and the fields an update changes."""
+        self.counts[kind].add(outcome)
+        self._file(file).add(outcome)
+        self.rows.append(
+            RowOutcome(kind=kind, file=file, line=line, outcome=outcome, key=key, changes=changes)
+        )
+
+    def _file(self, name: str) -> KindCounts:
+        return self.file_counts.setdefault(name, KindCounts())
+
+    def to_dict(self, *, rows: bool = False) -> dict[str, Any]:
+        """A JSON-ready form, for an HTTP upload's response; ``rows`` adds every accepted
+        row with the fields each update changes."""
+        shown: dict[str, Any] = {
             "ok": self.ok,
             "written": self.written,
             "dry_run": self.dry_run,
             "partial": self.partial,
-            "files": [{"name": name, "kind": kind} for name, kind in self.files],
+            "files": [
+                {
+                    "name": name,
+                    "kind": kind,
+                    "counts": self.file_counts.get(name, KindCounts()).to_dict(),
+                }
+                for name, kind in self.files
+            ],
             "counts": {kind: counts.to_dict() for kind, counts in self.counts.items()},
             "geocoder_requests": self.geocoder_requests,
             "problems": [p.to_dict() for p in self.problems],
             "warnings": [w.to_dict() for w in self.warnings],
         }
+        if rows:
+            shown["rows"] = [row.to_dict() for row in self.rows]
+        return shown
 
 
 def _shown(value: str) -> str:

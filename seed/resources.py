@@ -11,11 +11,12 @@ from sqlmodel import Session, col, delete, select
 
 from api.db.models import Location, Resource, ResourceLanguage, Support
 from seed.changes import audit_created, update_fields
+from seed.listing_diff import field_changes, load_listing_fields
 from seed.locations import PLACE_FIELDS, Locations, Point, place_fields, place_of
 from seed.matching import normalized
 from seed.organizations import Organizations
 from seed.records import ResourceRecord
-from seed.report import Outcome
+from seed.report import FieldChange, Outcome
 
 __all__ = ["ResourceLanguages", "ResourceWriter", "resource_key", "resource_languages"]
 
@@ -41,6 +42,8 @@ class ResourceWriter:
         self._by_key: dict[tuple[Any, ...], int] | None = None
         self.touched: set[int] = set()
         """Resources this import created or changed, for the search index."""
+        self.changes: tuple[FieldChange, ...] = ()
+        """What the last :meth:`write` that updated changed, field by field."""
 
     def reset(self) -> None:
         self._by_key = None
@@ -65,6 +68,10 @@ class ResourceWriter:
 
     def write(self, record: ResourceRecord, point: Point) -> Outcome:
         resource = self._match(record)
+        self.changes = ()
+        before = None
+        if resource is not None and resource.id is not None:
+            before = load_listing_fields(self.session, resource, self.languages(resource.id))
         changed = False
         organization_id: int | None = None
         if record.organization is not None:
@@ -109,6 +116,9 @@ class ResourceWriter:
         elif not changed:
             return "unchanged"
         self.touched.add(resource.id)
+        if before is not None:
+            after = load_listing_fields(self.session, resource, self.languages(resource.id))
+            self.changes = field_changes(before, after)
         return "updated"
 
     def _match(self, record: ResourceRecord) -> Resource | None:

@@ -16,6 +16,7 @@ from api.errors import InvalidInput
 from api.settings import Settings
 from seed.areas import AreaOptions, check_options
 from seed.importer import Source, import_sources
+from seed.progress import Progress
 from seed.report import ImportReport
 
 __all__ = ["MAX_FILES", "import_upload"]
@@ -37,8 +38,11 @@ def import_upload(
     code_property: str | None,
     name_property: str | None,
     actor: str,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Import ``files`` (name as uploaded, content) as ``actor``; the importer's report."""
+    """Import ``files`` (name as uploaded, content) as ``actor``; the importer's report.
+
+    ``progress`` is told of each phase and row (the console's progress page)."""
     area_options = _area_options(area_kind, code_property, name_property)
     return import_sources(
         engine,
@@ -49,6 +53,7 @@ def import_upload(
         partial=partial,
         area_options=area_options,
         actor=actor,
+        progress=progress,
     )
 
 

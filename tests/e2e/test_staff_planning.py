@@ -5,6 +5,7 @@ of these pages at desktop and phone sizes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -184,14 +185,18 @@ def test_import_with_a_preview(
         page.get_by_label(
             "Files (CSV, JSON, GeoJSON, HSDS), as puente import reads them"
         ).set_input_files(str(upload))
-        page.get_by_role("button", name="Preview").click()
+        page.get_by_role("button", name="Preview", exact=True).click()
+        # The upload answers at once with the dry run's page, which reloads itself until
+        # the preview is ready.
+        page.wait_for_url(re.compile(r"/staff/imports/[\w-]+$"))
         page.get_by_text("listings.csv:3: latitude: 132.79:").wait_for()
+        page.get_by_role("heading", name="Problems in listings.csv (1)").wait_for()
         assert page.get_by_role("button", name="Import what was previewed").count() == 0
         upload.write_text(header + good, encoding="utf-8")
         page.get_by_label(
             "Files (CSV, JSON, GeoJSON, HSDS), as puente import reads them"
         ).set_input_files(str(upload))
-        page.get_by_role("button", name="Preview").click()
+        page.get_by_role("button", name="Preview", exact=True).click()
         page.get_by_role("heading", name="Preview: nothing is written yet").wait_for()
         page.screenshot(path=str(artifacts / "staff-import-preview.png"), full_page=True)
         page.get_by_role("button", name="Import what was previewed").click()
@@ -202,9 +207,29 @@ def test_import_with_a_preview(
         page.get_by_label(
             "Files (CSV, JSON, GeoJSON, HSDS), as puente import reads them"
         ).set_input_files(str(upload))
-        page.get_by_role("button", name="Preview").click()
-        row = page.locator("tr", has_text="resources")
-        assert row.locator("td").nth(3).inner_text() == "1"  # unchanged
+        page.get_by_role("button", name="Preview", exact=True).click()
+        page.get_by_role("heading", name="Preview: nothing is written yet").wait_for()
+        per_file = page.locator("table.per-file tr", has_text="listings.csv").locator("td")
+        assert per_file.nth(3).inner_text() == "1"  # unchanged
+        assert (
+            page.locator("table.rows tr", has_text="e2e-import-1").locator("td").nth(2).inner_text()
+            == "unchanged"
+        )
+        # One field changed: the row is an update, and says what changes, old -> new.
+        upload.write_text(header + good.replace(",es\n", ",es;vi\n"), encoding="utf-8")
+        page.get_by_label(
+            "Files (CSV, JSON, GeoJSON, HSDS), as puente import reads them"
+        ).set_input_files(str(upload))
+        page.get_by_role("button", name="Preview", exact=True).click()
+        page.get_by_role("heading", name="Preview: nothing is written yet").wait_for()
+        per_file = page.locator("table.per-file tr", has_text="listings.csv").locator("td")
+        assert per_file.nth(2).inner_text() == "1"  # to update
+        row = page.locator("table.rows tr", has_text="e2e-import-1")
+        assert row.locator("td").nth(2).inner_text() == "to update"
+        change = row.locator("ul.changes li")
+        assert change.count() == 1
+        assert change.inner_text() == "languages: es:staff → es:staff; vi:staff"
+        page.screenshot(path=str(artifacts / "staff-import-diff.png"), full_page=True)
     finally:
         context.close()
     assert watch.foreign == []
@@ -226,7 +251,7 @@ PAGES = {
 
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_axe_finds_no_serious_violation_on_the_planning_pages(
-    browser: Any, console: LiveServer, artifacts: Path, size: str
+    browser: Any, console: LiveServer, artifacts: Path, size: str, tmp_path: Path
 ) -> None:
     source = (node_module("axe-core") / "axe.min.js").read_text()
     # The pages are checked as served; only axe's own injected script needs the CSP waived.
@@ -257,6 +282,22 @@ def test_axe_finds_no_serious_violation_on_the_planning_pages(
         finally:
             invitee.close()
         assert invitee_watch.console_errors == []
+        # The preview of an upload: per-file counts and its rows.
+        upload = tmp_path / "listings.csv"
+        upload.write_text(
+            "external_id,category,name,organization,address,city,state,postal_code,"
+            f"latitude,longitude,languages\naxe-{size},legal_aid,Axe {size},Ayuda Legal,"
+            "10 Elm St,Dallas,TX,75201,32.79,-96.79,es\n",
+            encoding="utf-8",
+        )
+        page.goto(f"{console.url}/staff/imports")
+        page.get_by_label(
+            "Files (CSV, JSON, GeoJSON, HSDS), as puente import reads them"
+        ).set_input_files(str(upload))
+        page.get_by_role("button", name="Preview", exact=True).click()
+        page.get_by_role("heading", name="Preview: nothing is written yet").wait_for()
+        found["import-preview"] = axe_violations(page, source)
+        page.screenshot(path=str(artifacts / f"staff-import-preview-{size}.png"), full_page=True)
         summary = {
             name: [(v["id"], v["impact"], len(v["nodes"])) for v in violations]
             for name, violations in found.items()

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from api.db.models import ApiKey
 from api.directory.audit import record
 from api.directory.keys import Scope, create_key, list_keys, revoke_key
+from web.staff.messages import translated
 from web.staff.rendering import gettext_for, notify, render
 from web.staff.sessions import Member
 
@@ -90,7 +91,9 @@ def create_api_key(
         row, secret = create_key(db_session, name=name, scopes=scopes)
     except ValueError as exc:
         db_session.rollback()
-        return _page(request, db_session, member, form=form, error=str(exc), status=400)
+        return _page(
+            request, db_session, member, form=form, error=translated(str(exc), gettext), status=400
+        )
     record(
         db_session,
         actor=member.name,

@@ -1,6 +1,7 @@
-"""The writers' validation messages in the console's language.
+"""The domain's validation messages in the console's language.
 
-The domain (``api.writes``, ``api.directory.schemas``, pydantic) explains a bad field in
+The domain (``api.writes``, ``api.directory.schemas``, pydantic; staff accounts,
+invitations and API keys in ``api.directory``) explains a bad field in
 English, for the API's problem documents. The console shows that explanation beside the
 field, so here each known message is matched and given in the page's language from the
 ``staff`` catalog; what it names (a field, a number, a quoted value) is kept as it was.
@@ -84,6 +85,52 @@ RULES: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"(?P<rule>'.*'): expected days then times.*"),
         N_("%(rule)s: expected days then times, such as Mo-Fr 09:00-17:00 or Su off"),
+    ),
+    # Staff accounts, invitations and API keys (api.directory.staff_*, api.directory.keys)
+    (
+        re.compile(r"(?P<value>'.*') is not an email address"),
+        N_("%(value)s is not an email address"),
+    ),
+    (
+        re.compile(r"the name must have 1 to 100 characters"),
+        N_("the name must have 1 to 100 characters"),
+    ),
+    (
+        re.compile(r"unknown role (?P<value>'.*'): expected one of (?P<known>.*)"),
+        N_("unknown role %(value)s: choose one of %(known)s"),
+    ),
+    (
+        re.compile(r"an account for (?P<email>\S+) already exists"),
+        N_("an account for %(email)s already exists"),
+    ),
+    (
+        re.compile(r"an account named (?P<name>'.*') already exists"),
+        N_("an account named %(name)s already exists"),
+    ),
+    (
+        re.compile(r"the last active admin keeps the admin role"),
+        N_("the last active admin keeps the admin role"),
+    ),
+    (
+        re.compile(r"the last active admin cannot be deactivated"),
+        N_("the last active admin cannot be deactivated"),
+    ),
+    (
+        re.compile(r"the password must have at least (?P<n>\d+) characters"),
+        N_("the password must have at least %(n)s characters"),
+    ),
+    (
+        re.compile(r"the password may have at most (?P<n>\d+) characters"),
+        N_("the password may have at most %(n)s characters"),
+    ),
+    (
+        re.compile(r"unknown scope (?P<value>'.*'): expected one of (?P<known>.*)"),
+        N_("unknown scope %(value)s: choose one of %(known)s"),
+    ),
+    (re.compile(r"give at least one scope"), N_("Choose at least one scope.")),
+    (
+        re.compile(r"a key named (?P<name>'.*') already exists"),
+        N_("a key named %(name)s already exists"),
     ),
 ]
 """Known English messages (matched whole) and the catalog's message for each."""

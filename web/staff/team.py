@@ -30,6 +30,7 @@ from api.directory.staff_invitations import (
 )
 from api.directory.staff_roles import change_role, deactivate
 from api.settings import Settings
+from web.staff.messages import translated
 from web.staff.rendering import gettext_for, notify, render
 from web.staff.sessions import Member
 
@@ -108,6 +109,7 @@ def invite_member(
     data: Form,
 ) -> Response[str]:
     member.require(Scope.ADMIN)
+    gettext = gettext_for(request)
     form = {name: str(data.get(name, "")).strip() for name in ("email", "name", "role")}
     try:
         invited = invite(
@@ -120,7 +122,9 @@ def invite_member(
         )
     except ValueError as exc:
         db_session.rollback()
-        return _page(request, db_session, member, form=form, error=str(exc), status=400)
+        return _page(
+            request, db_session, member, form=form, error=translated(str(exc), gettext), status=400
+        )
     record(
         db_session,
         actor=member.name,
@@ -161,7 +165,7 @@ def change_member_role(
         return _page(request, db_session, member, error=gettext("No such account."), status=404)
     except ValueError as exc:
         db_session.rollback()
-        return _page(request, db_session, member, error=str(exc), status=400)
+        return _page(request, db_session, member, error=translated(str(exc), gettext), status=400)
     record(
         db_session,
         actor=member.name,
@@ -199,7 +203,7 @@ def deactivate_member(
         return _page(request, db_session, member, error=gettext("No such account."), status=404)
     except ValueError as exc:
         db_session.rollback()
-        return _page(request, db_session, member, error=str(exc), status=400)
+        return _page(request, db_session, member, error=translated(str(exc), gettext), status=400)
     record(
         db_session,
         actor=member.name,
@@ -262,7 +266,7 @@ def accept(
             account = accept_invitation(db_session, token, password=password, now=now)
         except ValueError as exc:
             db_session.rollback()
-            error = str(exc)
+            error = translated(str(exc), gettext)
         except LookupError:
             db_session.rollback()
             found = None

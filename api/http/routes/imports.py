@@ -27,7 +27,7 @@ from api.directory.keys import Scope
 from api.http.auth import current_staff, require_scope
 from api.settings import Settings
 
-__all__ = ["ImportReportLike", "RunImport", "imports_route"]
+__all__ = ["ImportProgress", "ImportReportLike", "RunImport", "imports_route"]
 
 
 class ImportReportLike(Protocol):
@@ -37,7 +37,17 @@ class ImportReportLike(Protocol):
     @property
     def written(self) -> bool: ...
 
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self, *, rows: bool = False) -> dict[str, Any]: ...
+
+
+class ImportProgress(Protocol):
+    """Told of each phase of a run (reading, geocoding, writing) and each row done."""
+
+    def start(self, description: str, total: int) -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
+
+    def finish(self) -> None: ...
 
 
 class RunImport(Protocol):
@@ -56,6 +66,7 @@ class RunImport(Protocol):
         code_property: str | None,
         name_property: str | None,
         actor: str,
+        progress: ImportProgress | None = None,
     ) -> ImportReportLike: ...
 
 

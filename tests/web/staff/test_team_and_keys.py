@@ -211,3 +211,39 @@ def test_the_new_forms_are_refused_without_their_csrf_token(
         assert admin.post(path, data=data).status_code == 403, path
     with Session(engine) as session:
         assert session.exec(select(ApiKey)).all() == []
+
+
+def test_the_admin_pages_refuse_in_the_page_language(
+    client: TestClient[Litestar], accounts: dict[str, str], engine: Engine
+) -> None:
+    admin = _admin(client, accounts)
+    spanish = {"Accept-Language": "es"}
+    with Session(engine) as session:
+        alma = session.exec(select(StaffAccount).where(StaffAccount.name == "Alma Admin")).one()
+    page = admin.get("/staff/team", headers=spanish)
+    form = form_values(page.text, f"/staff/team/{alma.id}/role")
+    demoted = admin.post(
+        f"/staff/team/{alma.id}/role", data={**form, "role": "editor"}, headers=spanish
+    )
+    assert demoted.status_code == 400
+    assert "la última cuenta de administración activa conserva el rol" in demoted.text
+    assert "the last active admin" not in demoted.text
+    token = csrf_token(page.text)
+    invited = admin.post(
+        "/staff/team/invite",
+        data={"email": "not-an-email", "name": "X", "role": "editor", "_csrf_token": token},
+        headers=spanish,
+    )
+    assert invited.status_code == 400
+    assert "no es una dirección de correo electrónico" in invited.text
+    taken = admin.post(
+        "/staff/team/invite",
+        data={"email": accounts["editor"], "name": "X", "role": "editor", "_csrf_token": token},
+        headers=spanish,
+    )
+    assert f"ya existe una cuenta para {accounts['editor']}" in taken.text
+    key = {"name": "Socio", "scope": "reports:read", "_csrf_token": token}
+    assert admin.post("/staff/keys", data=key, headers=spanish).status_code == 200
+    again = admin.post("/staff/keys", data=key, headers=spanish)
+    assert again.status_code == 400
+    assert "ya existe una clave llamada &#39;Socio&#39;" in again.text
