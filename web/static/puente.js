@@ -433,6 +433,7 @@
             var bounds = L.latLngBounds([c.south[i] / 1e5, c.west[i] / 1e5], [c.north[i] / 1e5, c.east[i] / 1e5]);
             var cluster = clusterMarker(c.lat[i] / 1e5, c.lon[i] / 1e5, c.count[i], bounds);
             cluster.on("click", this._zoomTo, this);
+            cluster.on("keypress", this._onKey, this);
             this._clusters.push(cluster);
             this.addLayer(cluster);
           }
@@ -444,6 +445,13 @@
           }
           this.fire("load");
         },
+        _onKey: function (event) {
+          var key = event.originalEvent && event.originalEvent.key;
+          if (key === "Enter" || key === " ") {
+            event.originalEvent.preventDefault();
+            this._zoomTo(event);
+          }
+        },
         _zoomTo: function (event) {
           var map = this._map;
           var cluster = event.target;
@@ -452,7 +460,11 @@
           var zoom = Math.max(map.getBoundsZoom(cluster.puenteBounds, false, L.point(88, 88)), map.getZoom() + 1);
           map.setView(cluster.puenteBounds.getCenter(), Math.min(zoom, map.getMaxZoom()));
         },
-        /* For tests and scripts: the single places drawn, one of them, the clusters' sizes. */
+        /* For tests and scripts: whether a view is being asked for, the single places drawn,
+           one of them, the clusters' sizes. */
+        loading: function () {
+          return this._request !== null || this.total === null;
+        },
         ids: function () {
           return Object.keys(this._markers).map(Number);
         },
