@@ -6,6 +6,7 @@ Every invalid value stops start-up with one line naming the variable and what it
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -24,6 +25,8 @@ DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILE_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
+
+_PHONE_NUMBER = re.compile(r"\+?[0-9](?:[0-9 -]{0,18}[0-9])")
 
 
 class SettingsError(ValueError):
@@ -96,6 +99,14 @@ class Settings:
     timezone: str = "America/Chicago"
     """The region's time zone: opening hours and local event times are read in it."""
 
+    emergency_number: str = "911"
+    """The region's number for police, fire and ambulance, shown on the emergency page
+    (Dallas, like all of the US: 911)."""
+
+    services_number: str | None = "211"
+    """The region's line for help finding food, housing, health care and other services
+    (Dallas: 211); None leaves it off the emergency page."""
+
     public_url: str | None = None
     """The public base URL (``https://puente.example.org``): absolute links and calendar UIDs
     are built from it, never from a request's ``Host`` header."""
@@ -162,6 +173,15 @@ class Settings:
             ) from exc
         if self.public_url is not None:
             _check_public_url(self.public_url)
+        for name, number in (
+            ("PUENTE_EMERGENCY_NUMBER", self.emergency_number),
+            ("PUENTE_SERVICES_NUMBER", self.services_number),
+        ):
+            if number is not None and not _PHONE_NUMBER.fullmatch(number):
+                raise SettingsError(
+                    f"{name}={number!r}: expected a number to dial, 2 to 20 digits with "
+                    "optional spaces or hyphens and a leading +, e.g. 911 or 112"
+                )
 
     @property
     def public_base(self) -> str | None:
@@ -208,6 +228,7 @@ class Settings:
             "PUENTE_SECOND_FACTOR_KEY": "second_factor_key",
             "PUENTE_TIMEZONE": "timezone",
             "PUENTE_PUBLIC_URL": "public_url",
+            "PUENTE_EMERGENCY_NUMBER": "emergency_number",
         }
         for name, attr in text_fields.items():
             if (value := env.get(name, "").strip()) != "":
@@ -236,6 +257,9 @@ class Settings:
         if "PUENTE_TILE_URL" in env:
             tile = env["PUENTE_TILE_URL"].strip()
             values["tile_url"] = None if tile.lower() in ("", "none", "off") else tile
+        if "PUENTE_SERVICES_NUMBER" in env:
+            line = env["PUENTE_SERVICES_NUMBER"].strip()
+            values["services_number"] = None if line.lower() in ("", "none", "off") else line
         if (days := env.get("PUENTE_VERIFY_EVERY_DAYS", "").strip()) != "":
             if not days.isdigit() or int(days) < 1:
                 raise SettingsError(

@@ -1,12 +1,12 @@
 """Front-end assets, served by the app itself so the page asks no third party for anything.
 
-Leaflet and Leaflet.markercluster come from their XStatic packages, installed from PyPI with
-the app; nothing is copied into the repository. Each package is mounted under a path
-carrying its version. The page's own CSS, JavaScript and icon live in ``web/static`` and are
-served under names carrying a digest of their content (``puente.3f2a9c1e.js``), read when
-the app is made. Both kinds of URL change whenever their content does, so browsers keep
-them for a year without asking again (``immutable``). The icons are an inline sprite
-(``web.icons``), not a webfont.
+Leaflet comes from its XStatic package, installed from PyPI with the app; nothing is copied
+into the repository (the map's clusters are made by the server, ``web.clusters``). Each
+package is mounted under a path carrying its version. The page's own CSS, JavaScript and
+icon live in ``web/static`` and are served under names carrying a digest of their content
+(``puente.3f2a9c1e.js``), read when the app is made. Both kinds of URL change whenever
+their content does, so browsers keep them for a year without asking again (``immutable``).
+The icons are an inline sprite (``web.icons``), not a webfont.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from pathlib import Path
 from types import ModuleType
 
 import xstatic.pkg.leaflet  # type: ignore[import-untyped]
-import xstatic.pkg.leaflet_markercluster  # type: ignore[import-untyped]
 from litestar import Response, Router, get
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotFoundException
@@ -42,7 +41,7 @@ OWN_STATIC = Path(__file__).parent / "static"
 
 OWN_PREFIX = f"{STATIC_PREFIX}/puente"
 
-VENDOR_PACKAGES: tuple[ModuleType, ...] = (xstatic.pkg.leaflet, xstatic.pkg.leaflet_markercluster)
+VENDOR_PACKAGES: tuple[ModuleType, ...] = (xstatic.pkg.leaflet,)
 
 _YEAR = 365 * 24 * 3600
 IMMUTABLE = CacheControlHeader(max_age=_YEAR, public=True, immutable=True)
@@ -71,9 +70,6 @@ class AssetUrls:
 
     leaflet_js: str
     leaflet_css: str
-    markercluster_js: str
-    markercluster_css: str
-    markercluster_default_css: str
     page_js: str
     page_css: str
     favicon: str
@@ -81,14 +77,10 @@ class AssetUrls:
     @classmethod
     def default(cls) -> AssetUrls:
         leaflet = _vendor_path(xstatic.pkg.leaflet)
-        cluster = _vendor_path(xstatic.pkg.leaflet_markercluster)
         names = hashed_names()
         return cls(
             leaflet_js=f"{leaflet}/leaflet.js",
             leaflet_css=f"{leaflet}/leaflet.css",
-            markercluster_js=f"{cluster}/leaflet.markercluster.js",
-            markercluster_css=f"{cluster}/MarkerCluster.css",
-            markercluster_default_css=f"{cluster}/MarkerCluster.Default.css",
             page_js=f"{OWN_PREFIX}/{names['puente.js']}",
             page_css=f"{OWN_PREFIX}/{names['puente.css']}",
             favicon=f"{OWN_PREFIX}/{names['favicon.svg']}",
@@ -99,9 +91,6 @@ class AssetUrls:
         return (
             self.leaflet_js,
             self.leaflet_css,
-            self.markercluster_js,
-            self.markercluster_css,
-            self.markercluster_default_css,
             self.page_js,
             self.page_css,
             self.favicon,

@@ -28,7 +28,8 @@ EVENT_CALENDAR_PATH = "/calendar/{resource}/{event}"
 REPORT_PATH = "/report/{id}"
 """The page where a resident says a listing is wrong."""
 EMERGENCY_PATH = "/emergency"
-"""911, 211 and the legal-aid lines, kept for use without signal (``web.offline``)."""
+"""The region's emergency and services numbers and the legal-aid lines, kept for use
+without signal (``web.offline``)."""
 SERVICE_WORKER_PATH = "/sw.js"
 MANIFEST_PATH = "/manifest.webmanifest"
 

@@ -8,8 +8,10 @@ tile layer is added only when ``PUENTE_TILE_URL`` names one. Without tiles the a
 are shown as the basemap.
 
 The page embeds no marker. Its places layer (``Puente.places`` in ``web/static/puente.js``)
-loads the search's marker rows ``[lat, lon, id, category index, name]`` as compact JSON
-from ``web.places.PLACES_PATH`` and clusters them; each row becomes a marker whose popup is
+asks ``web.places.PLACES_PATH`` for the view it shows, after every move, and draws the
+clusters the server made (``web.clusters``) and the single places' marker rows
+``[lat, lon, id, category index, name]``: the phone clusters nothing itself, so ten
+thousand places cost it no more than ten. Each row becomes a marker whose popup is
 built as DOM text (never HTML from the database) and fills in the details from the public
 API when it opens. Only the outline layer drawn when the page opens is embedded; the
 others (``Puente.outlines``) are fetched when turned on, or, for the coarsest, when the map
@@ -26,8 +28,7 @@ from typing import Any, cast
 
 import folium
 from branca.element import CssLink, Figure, JavascriptLink
-from folium.elements import JSCSSMixin
-from folium.map import Layer
+from folium.map import FitBounds, Layer
 from folium.template import Template
 from folium.utilities import JsCode
 from markupsafe import escape
@@ -35,6 +36,7 @@ from markupsafe import escape
 from api.search import Placed
 from api.settings import Settings
 from web.assets import AssetUrls
+from web.clusters import MAX_ZOOM
 from web.outlines import AreaOutline, short_note
 from web.places import OUTLINE_STYLE, outline_collection
 
@@ -54,24 +56,15 @@ COORDINATE_DIGITS = 5
 MAX_FIT_ZOOM = 15
 """Fitting the map to one or two nearby places stops at street level."""
 
-MAX_ZOOM = 19
 
-CLUSTER_OPTIONS = {
-    "showCoverageOnHover": False,
-    "chunkedLoading": True,
-    "chunkInterval": 40,  # under the 50 ms that makes a task "long" on a phone
-    "chunkDelay": 10,
-    "maxClusterRadius": 45,
-}
-
-
-class PlacesLayer(JSCSSMixin, Layer):
-    """The clustered markers, loaded by the browser from ``url`` (``web.places``)."""
+class PlacesLayer(Layer):
+    """The markers and clusters of the map's view, loaded by the browser from ``url``
+    (``web.places``) after every move."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = Puente.places({{ this.url|tojson }}, {{ this.options|tojson }});
+var {{ this.get_name() }} = Puente.places({{ this.url|tojson }});
         {% endmacro %}"""
     )
 
@@ -79,7 +72,6 @@ var {{ this.get_name() }} = Puente.places({{ this.url|tojson }}, {{ this.options
         super().__init__(name=name, overlay=True, control=False, show=True)
         self._name = "PlacesLayer"
         self.url = url
-        self.options = CLUSTER_OPTIONS
 
 
 class LazyOutlines(Layer):
@@ -150,7 +142,7 @@ def build_map(
     """A map of the places at ``places_url`` (whose marker rows, see ``marker_rows``, fit its
     bounds), area outlines (``outlines_url`` with ``{kind}``) and the search point."""
     m = folium.Map(location=None, tiles=None, control_scale=True, prefer_canvas=False)
-    m.options["max_zoom"] = MAX_ZOOM  # clustering needs a maximum zoom even without tiles
+    m.options["max_zoom"] = MAX_ZOOM  # the server's clusters go up to it, tiles or not
     _use_app_assets(m, [("leaflet", assets.leaflet_js)], [("leaflet_css", assets.leaflet_css)])
     if settings.tile_url is not None:
         folium.TileLayer(
@@ -165,16 +157,7 @@ def build_map(
         m, outlines, labels=labels, as_basemap=settings.tile_url is None, url=outlines_url
     )
 
-    cluster = PlacesLayer(places_url, name=str(escape(labels.resources)))
-    _use_app_assets(
-        cluster,
-        [("markerclusterjs", assets.markercluster_js)],
-        [
-            ("markerclustercss", assets.markercluster_css),
-            ("markerclusterdefaultcss", assets.markercluster_default_css),
-        ],
-    )
-    cluster.add_to(m)
+    PlacesLayer(places_url, name=str(escape(labels.resources))).add_to(m)
 
     if point is not None:
         folium.CircleMarker(
@@ -193,8 +176,11 @@ def build_map(
 
     bounds = _bounds(rows, outlines, point)
     if bounds is not None:
-        # kept clear of the corner controls, so no marker sits under one
-        m.fit_bounds(bounds, max_zoom=MAX_FIT_ZOOM, padding=(44, 44))
+        # kept clear of the corner controls, so no marker sits under one; not animated, so
+        # the places of the fitted view are asked for at once
+        fit = FitBounds(bounds, max_zoom=MAX_FIT_ZOOM, padding=(44, 44))
+        fit.options["animate"] = False
+        fit.add_to(m)
     return m
 
 

@@ -2,7 +2,8 @@
 
 Ranking every match of a map (``api.search.gather``) costs a few hundred milliseconds at
 ten thousand matches, and a map is viewed far more often than the directory changes. The
-candidates of a search, and the marker rows drawn from them, are therefore kept in memory,
+candidates of a search, the marker rows drawn from them and those rows by map cell at each
+zoom (``web.clusters``) are therefore kept in memory,
 keyed on the search and the directory version (a counter database triggers move on every
 change, see ``api.db.version``), so any write or import makes them stale at once. A search
 whose answer moves with the clock (``open_now``, ``verified_within_days``) is never kept.
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 from cachetools import LRUCache
 
 from api.search import Candidates, ResourceQuery, moves_with_clock
+from web.clusters import Cells
 
 __all__ = ["MAX_ROWS", "MarkerCache"]
 
@@ -43,6 +45,19 @@ class MarkerCache:
         """The marker rows of ``query`` (its paging ignored), built once per directory
         version."""
         key = ("rows", database, version, replace(query, page=1, per_page=1))
+        return self._get(key, query, build)
+
+    def cells(
+        self,
+        *,
+        database: str,
+        version: int,
+        query: ResourceQuery,
+        zoom: int,
+        build: Callable[[], Cells],
+    ) -> Cells:
+        """The marker rows of ``query`` by map cell at ``zoom`` (``web.clusters``)."""
+        key = ("cells", database, version, replace(query, page=1, per_page=1), zoom)
         return self._get(key, query, build)
 
     def candidates(

@@ -5,9 +5,10 @@ the page shell's hashed asset URLs written in). It keeps the shell, the last map
 map places a resident saw (one of each, replaced by the next) and the emergency page in
 each language viewed, all in the browser's own Cache Storage on the phone: nothing leaves
 it. Without a network a page is answered from there, and a page never kept falls back to
-the emergency page. ``GET /emergency`` lists 911, 211 and the directory's legal-aid lines
-with their phone numbers, translated. ``GET /manifest.webmanifest`` names the app in the
-page's language.
+the emergency page. ``GET /emergency`` lists the region's emergency and services numbers
+(``PUENTE_EMERGENCY_NUMBER``, ``PUENTE_SERVICES_NUMBER``: 911 and 211 for Dallas) and the
+directory's legal-aid lines with their phone numbers, translated.
+``GET /manifest.webmanifest`` names the app in the page's language.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def emergency_page(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
 ) -> Response[str]:
-    """911, 211 and the directory's immigration legal-aid lines, to keep for no signal."""
+    """The region's emergency and services numbers (settings: 911 and 211 for Dallas) and
+    the directory's immigration legal-aid lines, to keep for no signal."""
     ui = request_locale(request)
     found = search_resources(
         db_session,
@@ -111,7 +113,11 @@ def emergency_page(
     context = base_context(
         request, ui, settings, switch_url=lambda code: f"{EMERGENCY_PATH}?lang={code}"
     )
-    context |= {"hotlines": hotlines}
+    context |= {
+        "hotlines": hotlines,
+        "emergency": _line(settings.emergency_number),
+        "services": _line(settings.services_number) if settings.services_number else None,
+    }
     html = environment(ui.code).get_template("emergency.html").render(context)
     return Response(
         content=html,
@@ -122,3 +128,7 @@ def emergency_page(
             "Cache-Control": PLAIN_CACHE,
         },
     )
+
+
+def _line(number: str) -> dict[str, str | None]:
+    return {"number": number, "tel": tel_url(number)}

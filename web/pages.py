@@ -40,6 +40,7 @@ from api.search import (
 )
 from api.settings import Settings
 from web.assets import AssetUrls
+from web.clusters import Cells, cells, read_view, view_items
 from web.filters import RADII_KM, PageFilters, build_query
 from web.i18n import (
     UiLocale,
@@ -57,7 +58,13 @@ from web.map import MapLabels, build_map, marker_rows, render_map
 from web.marker_cache import MarkerCache
 from web.outlines import AreaOutline, load_outlines, short_note
 from web.page_config import client_config, privacy_line
-from web.places import OUTLINES_PATH, PLACES_PATH, encode_places, outline_collection
+from web.places import (
+    OUTLINES_PATH,
+    PLACES_PATH,
+    encode_places,
+    encode_view,
+    outline_collection,
+)
 from web.rendering import environment
 
 __all__ = [
@@ -332,6 +339,15 @@ class _Search:
             build=lambda: marker_rows(places(), categories),
         )
 
+    def cells(self, query: ResourceQuery, zoom: int, rows: Callable[[], list[list[Any]]]) -> Cells:
+        return page_state(self.request).markers.cells(
+            database=self.database,
+            version=self.version,
+            query=query,
+            zoom=zoom,
+            build=lambda: cells(rows(), zoom),
+        )
+
 
 def _places_filters(filters: PageFilters, query: ResourceQuery) -> PageFilters:
     """The filters the map's places are loaded with: the page's, with an address already
@@ -348,7 +364,8 @@ def map_places(
     db_session: NamedDependency[Session],
     settings: NamedDependency[Settings],
 ) -> Response[dict[str, Any]]:
-    """The map's places for the page's filters, as compact columns (``web.places``)."""
+    """The map's places for the page's filters, as compact columns (``web.places``): all of
+    them, or with ``zoom`` and ``bbox`` those of one view, clustered (``web.clusters``)."""
     asked = PageFilters.from_query(request.query_params)
     query, _, _ = build_query(db_session, settings, asked, per_page=1)
     search = _Search(request=request, session=db_session, settings=settings, now=datetime.now(UTC))
@@ -363,9 +380,15 @@ def map_places(
         )
         return found.places
 
+    view = read_view(request.query_params)
     rows = search.rows(query, places)
+    if view is None:
+        content = encode_places(rows)
+    else:
+        grouped = search.cells(query, view.zoom, lambda: rows)
+        content = encode_view(*view_items(grouped, view))
     return Response(
-        content=encode_places(rows),
+        content=content,
         media_type=MediaType.JSON,
         headers={"Cache-Control": page_cache_control(asked)},
     )

@@ -9,8 +9,18 @@ better than rows::
      "category": [1, 0, 2], "name": ["A", "B", "C"]}
 
 Coordinates are integers of 1e-5 degree and, like the ids, each is given as the difference
-from the one before (the rows are sorted by id), so most are short. ``Puente.places`` in
-``web/static/puente.js`` decodes them into a clustered layer.
+from the one before (the rows are sorted by id), so most are short.
+
+The map itself asks for what it shows: ``&zoom=Z&bbox=west,south,east,north`` added to the
+filters answers the clusters and single places of that view (``web.clusters``)::
+
+    {"count": 9, "places": {<columns as above, count 2>},
+     "clusters": {"lat": [...], "lon": [...], "count": [7], "south": [...], "west": [...],
+                  "north": [...], "east": [...]}}
+
+with the clusters' points and boxes as integers of 1e-5 degree and ``count`` the matches
+in the view. ``Puente.places`` in ``web/static/puente.js`` asks again after each move and
+draws the answer.
 
 ``GET /map/outlines/{kind}`` gives one kind of area outline (ZIP codes, ...) as a GeoJSON
 FeatureCollection, for layers that are not drawn when the page opens: only the drawn one is
@@ -25,7 +35,14 @@ from typing import Any
 
 from web.outlines import AreaOutline
 
-__all__ = ["OUTLINES_PATH", "PLACES_PATH", "SCALE", "encode_places", "outline_collection"]
+__all__ = [
+    "OUTLINES_PATH",
+    "PLACES_PATH",
+    "SCALE",
+    "encode_places",
+    "encode_view",
+    "outline_collection",
+]
 
 PLACES_PATH = "/map/places"
 OUTLINES_PATH = "/map/outlines"
@@ -54,6 +71,33 @@ def encode_places(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
         "id": _deltas([row[2] for row in ordered]),
         "category": [row[3] for row in ordered],
         "name": [row[4] for row in ordered],
+    }
+
+
+def encode_view(
+    clusters: Sequence[Sequence[float | int]], places: Sequence[Sequence[Any]]
+) -> dict[str, Any]:
+    """One view's clusters ``[lat, lon, count, south, west, north, east]`` (``web.clusters``)
+    and single places (marker rows)."""
+    singles = encode_places(places)
+    columns: dict[str, list[int]] = {
+        name: [] for name in ("lat", "lon", "count", "south", "west", "north", "east")
+    }
+    for lat, lon, count, south, west, north, east in clusters:
+        columns["count"].append(int(count))
+        for name, value in (
+            ("lat", lat),
+            ("lon", lon),
+            ("south", south),
+            ("west", west),
+            ("north", north),
+            ("east", east),
+        ):
+            columns[name].append(round(value * SCALE))
+    return {
+        "count": singles["count"] + sum(columns["count"]),
+        "places": singles,
+        "clusters": columns,
     }
 
 

@@ -27,6 +27,8 @@ def test_reads_every_variable() -> None:
             "PUENTE_CORS_ORIGINS": "https://a.example, https://b.example",
             "PUENTE_REDIS_URL": "redis://127.0.0.1:6379/0",
             "PUENTE_TIMEZONE": "America/New_York",
+            "PUENTE_EMERGENCY_NUMBER": "112",
+            "PUENTE_SERVICES_NUMBER": "none",
         }
     )
     assert settings.sqlalchemy_url.drivername == "postgresql+psycopg"
@@ -35,6 +37,16 @@ def test_reads_every_variable() -> None:
     assert settings.tile_url is None
     assert settings.cors_origins == ("https://a.example", "https://b.example")
     assert settings.zone.key == "America/New_York"
+    assert settings.emergency_number == "112"
+    assert settings.services_number is None
+
+
+def test_the_emergency_numbers_default_to_dallas() -> None:
+    settings = Settings.from_env({})
+    assert (settings.emergency_number, settings.services_number) == ("911", "211")
+    assert Settings.from_env({"PUENTE_SERVICES_NUMBER": "+44 800 123"}).services_number == (
+        "+44 800 123"
+    )
 
 
 @pytest.mark.parametrize(
@@ -46,6 +58,9 @@ def test_reads_every_variable() -> None:
         ({"PUENTE_GEOCODER_MIN_DELAY_S": "soon"}, "PUENTE_GEOCODER_MIN_DELAY_S="),
         ({"PUENTE_GEOCODER_SCHEME": "ftp"}, "PUENTE_GEOCODER_SCHEME="),
         ({"PUENTE_TIMEZONE": "Mars/Olympus"}, "PUENTE_TIMEZONE="),
+        ({"PUENTE_EMERGENCY_NUMBER": "call us"}, "PUENTE_EMERGENCY_NUMBER="),
+        ({"PUENTE_EMERGENCY_NUMBER": "9"}, "PUENTE_EMERGENCY_NUMBER="),
+        ({"PUENTE_SERVICES_NUMBER": "211<script>"}, "PUENTE_SERVICES_NUMBER="),
         ({"PUENTE_GEOCODER": "nominatim"}, "PUENTE_GEOCODER_USER_AGENT"),
         ({"PUENTE_GEOCODER": "pelias"}, "PUENTE_GEOCODER_DOMAIN"),
         (

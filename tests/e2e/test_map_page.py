@@ -14,11 +14,20 @@ from tests.web.directory import XSS_NAME
 
 pytestmark = pytest.mark.browser
 
-MARKER_IDS = """() => {
-    const clusters = Object.values(window).filter((v) => v instanceof L.MarkerClusterGroup);
-    if (clusters.length !== 1) throw new Error("expected one marker layer");
-    return clusters[0].getLayers().map((marker) => marker.puenteId);
+PLACES_LAYER = "Object.values(window).find((v) => v instanceof Puente.PlacesLayer)"
+
+DRAWN = """() => {
+    const layers = Object.values(window).filter((v) => v instanceof Puente.PlacesLayer);
+    if (layers.length !== 1) throw new Error("expected one places layer");
+    return { ids: layers[0].ids(), clusters: layers[0].clusterCounts(), total: layers[0].total };
 }"""
+
+
+def drawn(page: Any) -> dict[str, Any]:
+    """The single markers and clusters the map shows once its view's places are loaded."""
+    page.wait_for_function(f"() => {{ const l = {PLACES_LAYER}; return l && !l.loading(); }}")
+    result: dict[str, Any] = page.evaluate(DRAWN)
+    return result
 
 
 def api_ids(server: LiveServer, params: dict[str, str]) -> list[int]:
@@ -40,32 +49,27 @@ def listed_ids(page: Any) -> list[int]:
     ]
 
 
-def open_popup(page: Any, resource_id: int) -> Any:
-    """Zoom in on a marker until it leaves its cluster, then open its popup as a tap does."""
-    page.wait_for_function(  # the places are loaded after the page
-        """(id) => {
-            const cluster = Object.values(window).find((v) => v instanceof L.MarkerClusterGroup);
-            return cluster && cluster.getLayers().some((m) => m.puenteId === id);
-        }""",
-        arg=resource_id,
-    )
+def open_popup(page: Any, server: LiveServer, resource_id: int) -> Any:
+    """Zoom in on a place (where the API puts it) until the server sends it as a marker of
+    its own, then open its popup as a tap does."""
+    drawn(page)
+    location = httpx.get(f"{server.url}/api/v1/resources/{resource_id}", timeout=10).json()[
+        "location"
+    ]
     page.evaluate(
-        """(id) => {
+        """([lat, lon]) => {
             const map = Object.values(window).find((v) => v instanceof L.Map);
-            const cluster = Object.values(window).find((v) => v instanceof L.MarkerClusterGroup);
-            const marker = cluster.getLayers().find((m) => m.puenteId === id);
-            map.setView(marker.getLatLng(), map.getMaxZoom(), { animate: false });
+            map.setView([lat, lon], map.getMaxZoom(), { animate: false });
         }""",
-        resource_id,
+        [location["latitude"], location["longitude"]],
     )
     page.wait_for_function(
-        """(id) => {
-            const cluster = Object.values(window).find((v) => v instanceof L.MarkerClusterGroup);
-            const marker = cluster.getLayers().find((m) => m.puenteId === id);
-            if (!marker._icon) return false;
+        f"""(id) => {{
+            const marker = {PLACES_LAYER}.marker(id);
+            if (!marker || !marker._icon) return false;
             marker._icon.click();
             return marker.isPopupOpen();
-        }""",
+        }}""",
         arg=resource_id,
     )
     popup = page.locator(".leaflet-popup-content .puente-popup")
@@ -88,7 +92,10 @@ def test_language_and_area_show_exactly_the_api_results(
     expected = api_ids(live_server, {"language": "es", "area": "council_district:1"})
     assert len(expected) == 3
     assert listed_ids(page) == expected
-    assert sorted(page.evaluate(MARKER_IDS)) == sorted(expected)
+    # What the map draws adds up to the list: its single markers and clusters' counts.
+    shown = drawn(page)
+    assert set(shown["ids"]) <= set(expected)
+    assert len(shown["ids"]) + sum(shown["clusters"]) == shown["total"] == len(expected)
     assert page.locator("#result-count").inner_text().startswith("3 places found")
     page.screenshot(path=str(artifacts / "map-filtered-desktop.png"), full_page=True)
     assert all(urlsplit(url).hostname == "127.0.0.1" for url in watch.requests)
@@ -108,7 +115,7 @@ def test_switch_to_spanish(live_server: LiveServer, desktop: tuple[Any, Watch]) 
     assert "Ayuda legal de inmigración" in item.inner_text()
 
     clinic = live_server.directory.resources["clinic"]
-    popup = open_popup(page, clinic)
+    popup = open_popup(page, live_server, clinic)
     text = popup.inner_text()
     assert "Clínica Legal del Este" in text
     assert "Organización reconocida por el DOJ" in text
@@ -121,7 +128,7 @@ def test_switch_to_spanish(live_server: LiveServer, desktop: tuple[Any, Watch]) 
     assert popup.locator(f"a[href='/report/{clinic}']").inner_text() == "Reportar un problema"
 
     page.goto(f"{live_server.url}/?lang=es")
-    centro = open_popup(page, live_server.directory.resources["centro"])
+    centro = open_popup(page, live_server, live_server.directory.resources["centro"])
     assert "lun-vie 09:00-17:00" in centro.inner_text()
 
 
@@ -166,20 +173,14 @@ def test_the_xss_payload_is_shown_as_text(
     page, watch = desktop
     page.goto(f"{live_server.url}/?lang=en")
     xss = live_server.directory.resources["xss"]
-    popup = open_popup(page, xss)
+    popup = open_popup(page, live_server, xss)
     assert popup.locator("h3.name").inner_text() == XSS_NAME
     assert f"Run by: {XSS_NAME}" in popup.inner_text()
     assert popup.locator("img").count() == 0
     assert page.locator(f"#r-{xss} .name").inner_text() == XSS_NAME
     assert page.locator("#results img").count() == 0
     assert page.locator(f"#r-{xss} a[href^='javascript:']").count() == 0
-    title = page.evaluate(
-        """(id) => {
-            const cluster = Object.values(window).find((v) => v instanceof L.MarkerClusterGroup);
-            return cluster.getLayers().find((m) => m.puenteId === id).options.title;
-        }""",
-        xss,
-    )
+    title = page.evaluate(f"(id) => {PLACES_LAYER}.marker(id).options.title", xss)
     assert title == XSS_NAME
     page.wait_for_timeout(300)
     assert watch.dialogs == []
@@ -190,7 +191,7 @@ def test_a_confidential_place_shows_no_address(
 ) -> None:
     page, _ = desktop
     page.goto(f"{live_server.url}/?lang=en")
-    popup = open_popup(page, live_server.directory.resources["shelter"])
+    popup = open_popup(page, live_server, live_server.directory.resources["shelter"])
     text = popup.inner_text()
     assert "The address is kept private." in text
     assert "Main St" not in text
@@ -203,7 +204,7 @@ def test_the_meeting_has_an_add_to_calendar_link(
 ) -> None:
     page, _ = desktop
     page.goto(f"{live_server.url}/?lang=en")
-    popup = open_popup(page, live_server.directory.resources["police"])
+    popup = open_popup(page, live_server, live_server.directory.resources["police"])
     text = popup.inner_text()
     assert "law enforcement (police)" in text
     assert "Community meeting with the police" in text

@@ -20,6 +20,13 @@ pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 TILE_URL = "https://tiles.invalid/{z}/{x}/{y}.png"
 MAP = "window[document.querySelector('.folium-map').id]"
+PLACES = "Object.values(window).find((v) => v instanceof Puente.PlacesLayer)"
+
+
+def zoom_to(page: Any, zoom: int) -> None:
+    """Zoom without animation and wait for the view's places to be drawn."""
+    page.evaluate(f"{MAP}.setZoom({zoom}, {{animate: false}})")
+    page.wait_for_function(f"() => !{PLACES}.loading()")
 
 
 def kept_urls(page: Any) -> list[str]:
@@ -115,7 +122,7 @@ def test_clusters_are_named_by_how_many_places_they_hold(
     page, _ = desktop
     page.goto(f"{live_server.url}/?lang=es")
     page.locator(".puente-marker, .marker-cluster").first.wait_for(state="attached")
-    page.evaluate(f"{MAP}.setZoom(5, {{animate: false}})")
+    zoom_to(page, 5)
     cluster = page.locator(".marker-cluster").first
     cluster.wait_for(state="attached")
     name = cluster.evaluate("node => node.textContent")  # the name a screen reader reads
@@ -124,3 +131,22 @@ def test_clusters_are_named_by_how_many_places_they_hold(
     assert found is not None, name
     assert found.group(1) == found.group(2) == drawn
     assert int(drawn) > 1
+
+
+def test_enter_on_a_cluster_zooms_in_on_its_places_and_keeps_the_focus_on_the_map(
+    live_server: LiveServer, desktop: tuple[Any, Watch]
+) -> None:
+    page, _ = desktop
+    page.goto(f"{live_server.url}/?lang=en")
+    page.locator(".puente-marker, .marker-cluster").first.wait_for(state="attached")
+    zoom_to(page, 5)
+    cluster = page.locator(".marker-cluster").first
+    cluster.wait_for(state="attached")
+    before = page.evaluate(f"{MAP}.getZoom()")
+    cluster.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"(before) => {MAP}.getZoom() > before", arg=before)
+    page.wait_for_function(
+        "() => document.activeElement !== null"
+        " && document.activeElement.classList.contains('leaflet-marker-icon')"
+    )

@@ -310,15 +310,20 @@
       })
     : null;
 
-  function clusterIcon(cluster) {
-    var count = cluster.getChildCount();
+  /* A cluster the server made (web/clusters.py): named "12 places"; a tap or Enter zooms in
+     on the places it holds. */
+  function clusterMarker(lat, lon, count, bounds) {
     var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
-    return new ClusterIcon({
+    var icon = new ClusterIcon({
       html: false,
       count: count,
       className: "marker-cluster marker-cluster-" + size,
       iconSize: [44, 44],
     });
+    var m = L.marker([lat, lon], { icon: icon, keyboard: true });
+    m.puenteCount = count;
+    m.puenteBounds = bounds;
+    return m;
   }
 
   var basemapFallback = null;
@@ -329,30 +334,153 @@
     if (node) node.hidden = false;
   }
 
-  /* The map's places, loaded as delta-coded columns (web/places.py) and clustered. */
-  function places(url, options) {
-    var cluster = L.markerClusterGroup(L.extend({ iconCreateFunction: clusterIcon }, options));
-    placesUrl = url;
-    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) throw new Error(String(response.status));
-        return response.json();
+  function clamp(value, low, high) {
+    return Math.min(Math.max(value, low), high);
+  }
+
+  /* The places of what the map shows: after each move the view's clusters and single places
+     are asked of the server (web/places.py) and drawn. Single markers are kept while they
+     stay in view, so an open popup and the keyboard's focus stay where they are. */
+  var PlacesLayer = window.L
+    ? L.LayerGroup.extend({
+        initialize: function (url) {
+          L.LayerGroup.prototype.initialize.call(this);
+          this._url = url;
+          this._markers = {};
+          this._clusters = [];
+          this._request = null;
+          this._refocus = false;
+          this.total = null;
+        },
+        onAdd: function (map) {
+          L.LayerGroup.prototype.onAdd.call(this, map);
+          map.on("moveend", this._load, this);
+          var layer = this;
+          /* The page's script fits the map to its places right after adding this layer;
+             that move asks for the places, unless there was none to fit. */
+          Promise.resolve().then(function () {
+            if (layer.total === null && !layer._request && layer._map) layer._load();
+          });
+        },
+        onRemove: function (map) {
+          map.off("moveend", this._load, this);
+          L.LayerGroup.prototype.onRemove.call(this, map);
+        },
+        viewUrl: function () {
+          var map = this._map;
+          var b = map.getBounds().pad(0.25);
+          var box = [
+            clamp(b.getWest(), -180, 180),
+            clamp(b.getSouth(), -90, 90),
+            clamp(b.getEast(), -180, 180),
+            clamp(b.getNorth(), -90, 90),
+          ].map(function (v) {
+            return v.toFixed(4);
+          });
+          var zoom = clamp(Math.round(map.getZoom()), 0, map.getMaxZoom());
+          return this._url + (this._url.indexOf("?") >= 0 ? "&" : "?") + "zoom=" + zoom + "&bbox=" + box.join(",");
+        },
+        _load: function () {
+          if (!this._map) return;
+          var layer = this;
+          var url = this.viewUrl();
+          if (this._request) this._request.abort();
+          var request = new AbortController();
+          this._request = request;
+          placesUrl = url;
+          fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", signal: request.signal })
+            .then(function (response) {
+              if (!response.ok) throw new Error(String(response.status));
+              return response.json();
+            })
+            .then(function (data) {
+              if (layer._request !== request) return;
+              layer._request = null;
+              layer._draw(data);
+            })
+            .catch(function (error) {
+              if (error && error.name === "AbortError") return;
+              if (layer._request === request) layer._request = null;
+              notice("places-notice");
+            });
+        },
+        _draw: function (data) {
+          var map = this._map;
+          if (!map) return;
+          var seen = {};
+          var places = data.places;
+          var lat = 0, lon = 0, id = 0, i;
+          for (i = 0; i < places.count; i++) {
+            lat += places.lat[i];
+            lon += places.lon[i];
+            id += places.id[i];
+            seen[id] = true;
+            if (!this._markers[id]) {
+              this._markers[id] = marker([lat / 1e5, lon / 1e5, id, places.category[i], places.name[i]]);
+              this.addLayer(this._markers[id]);
+            }
+          }
+          for (var key in this._markers) {
+            if (!seen[key]) {
+              this.removeLayer(this._markers[key]);
+              delete this._markers[key];
+            }
+          }
+          this._clusters.forEach(this.removeLayer, this);
+          this._clusters = [];
+          var c = data.clusters;
+          for (i = 0; i < c.count.length; i++) {
+            var bounds = L.latLngBounds([c.south[i] / 1e5, c.west[i] / 1e5], [c.north[i] / 1e5, c.east[i] / 1e5]);
+            var cluster = clusterMarker(c.lat[i] / 1e5, c.lon[i] / 1e5, c.count[i], bounds);
+            cluster.on("click", this._zoomTo, this);
+            cluster.on("keypress", this._onKey, this);
+            this._clusters.push(cluster);
+            this.addLayer(cluster);
+          }
+          this.total = data.count;
+          if (this._refocus) {
+            this._refocus = false;
+            var first = map.getPane("markerPane").querySelector(".leaflet-marker-icon");
+            if (first) first.focus({ preventScroll: true });
+          }
+          this.fire("load");
+        },
+        _onKey: function (event) {
+          var key = event.originalEvent && event.originalEvent.key;
+          if (key === "Enter" || key === " ") {
+            event.originalEvent.preventDefault();
+            this._zoomTo(event);
+          }
+        },
+        _zoomTo: function (event) {
+          var map = this._map;
+          var cluster = event.target;
+          var icon = cluster.getElement();
+          this._refocus = Boolean(icon && document.activeElement === icon);
+          var zoom = Math.max(map.getBoundsZoom(cluster.puenteBounds, false, L.point(88, 88)), map.getZoom() + 1);
+          map.setView(cluster.puenteBounds.getCenter(), Math.min(zoom, map.getMaxZoom()));
+        },
+        /* For tests and scripts: whether a view is being asked for, the single places drawn,
+           one of them, the clusters' sizes. */
+        loading: function () {
+          return this._request !== null || this.total === null;
+        },
+        ids: function () {
+          return Object.keys(this._markers).map(Number);
+        },
+        marker: function (id) {
+          return this._markers[id] || null;
+        },
+        clusterCounts: function () {
+          return this._clusters.map(function (c) {
+            return c.puenteCount;
+          });
+        },
       })
-      .then(function (data) {
-        var markers = [];
-        var lat = 0, lon = 0, id = 0;
-        for (var i = 0; i < data.count; i++) {
-          lat += data.lat[i];
-          lon += data.lon[i];
-          id += data.id[i];
-          markers.push(marker([lat / 1e5, lon / 1e5, id, data.category[i], data.name[i]]));
-        }
-        cluster.addLayers(markers);
-      })
-      .catch(function () {
-        notice("places-notice");
-      });
-    return cluster;
+    : null;
+
+  function places(url) {
+    return new PlacesLayer(url);
   }
 
   /* An outline layer fetched the first time it is turned on. */
@@ -581,5 +709,6 @@
     outlines: outlines,
     foldOnPhone: foldOnPhone,
     categoryByCode: categoryByCode,
+    PlacesLayer: PlacesLayer,
   };
 })();
