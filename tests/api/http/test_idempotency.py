@@ -171,13 +171,13 @@ def test_a_request_still_in_flight_with_the_same_key_is_a_409(
     assert retried.headers["idempotent-replayed"] == "true"
 
 
-@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 def test_on_postgresql_a_key_in_flight_in_another_process_is_a_409(
-    client: TestClient[Litestar], engine: Engine, backend: str
+    client: TestClient[Litestar], engine: Engine
 ) -> None:
     """Another server process answering the key holds its advisory lock."""
-    if backend != "postgresql":
-        pytest.skip("PostgreSQL's advisory locks")
     headers = {**bearer(issue_key(engine, "admin", name="ana")), "Idempotency-Key": "k-6"}
     claim = Claim.of(
         key="k-6", actor="ana", route="POST /api/v1/organizations", query=b"", body=b""
