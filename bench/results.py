@@ -238,8 +238,10 @@ class Results:
                 " nearby search (5 km, one language, 20 per page, ranked by distance, exact total),"
                 " with its read rate limit lifted for the run. Datasette: a canned query over the"
                 " same rows, the box around the same circle with the same language filter,"
-                " `LIMIT 20` (no ranking, no total). Figures are the median round. Datasette"
-                " always reads SQLite; the PostgreSQL rows put Puente on PostGIS beside it.",
+                " `LIMIT 20` (no ranking, no total). Figures are the median of the rounds"
+                " (with two, their mean). The machine is shared: compare the two servers"
+                " within a run. Datasette always reads SQLite; the PostgreSQL rows put Puente"
+                " on PostGIS beside it.",
                 width=92,
             ),
             "",
