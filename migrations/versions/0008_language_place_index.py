@@ -3,7 +3,10 @@
 ``resource_language_rtree`` holds one entry per language a resource offers, at the point of
 the resource's location, with the language as a third dimension: its code (two or three
 lower-case letters, by the table's check) as a number, ``api.search.conditions.
-language_key``. An entry's id is ``resource_id * 32768 + key``. Triggers keep it equal to
+language_key``, kept as the span key - 0.25 to key + 0.25 (exact in the index's 32-bit
+floats; distinct keys never overlap). The span matters: with no extent in that dimension
+every node of one language has no volume, the R*Tree's split choices tie, and its entries
+are no longer grouped by place (a box query for Spanish then read ten times the nodes). An entry's id is ``resource_id * 32768 + key``. Triggers keep it equal to
 the tables through language changes, moves and relocations; a resource's removal removes
 its languages (``ON DELETE CASCADE``), whose trigger removes their entries. Status and
 retirement are not indexed: the search still joins the tables and checks them, so the index
@@ -40,7 +43,7 @@ def _entries(resource_id: str, code: str, location: str) -> str:
     key = _key(code)
     return (
         f"{resource_id} * 32768 + {key}, {location}.latitude, {location}.latitude,"
-        f" {location}.longitude, {location}.longitude, {key}, {key}"
+        f" {location}.longitude, {location}.longitude, {key} - 0.25, {key} + 0.25"
     )
 
 

@@ -3,8 +3,8 @@ tables through every kind of change, and a nearby search by language through it 
 a scan of every row does, on both databases.
 
 An entry is one language a resource offers, at its location's point, with the language's
-key (``api.search.conditions.language_key``) as a third dimension; its id is
-``resource_id * 32768 + key``.
+key (``api.search.conditions.language_key``) as a third dimension, spanning key - 0.25 to
+key + 0.25; its id is ``resource_id * 32768 + key``.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def disagreements(connection: Connection) -> list[str]:
             problems.append(f"entry {id_} at {latitude},{longitude} outside {entry}")
         elif max_lat - min_lat > FLOAT32_SLACK or max_lon - min_lon > FLOAT32_SLACK:
             problems.append(f"entry {id_} wider than a point: {entry}")
-        if not (min_code == key == max_code):
+        if key is None or not (min_code == key - 0.25 and max_code == key + 0.25):
             problems.append(f"entry {id_} has language {min_code}..{max_code}, not {key}")
     return problems
 
