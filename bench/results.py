@@ -86,8 +86,12 @@ class Results:
         self.save()
 
     def note_run(self, command: str, machine_info: dict[str, str]) -> None:
+        machines = self.data.setdefault("machines", {})
+        for earlier in self.data["commands"]:  # from before machines were kept per command
+            machines.setdefault(earlier, self.data["machine"])
         if command not in self.data["commands"]:
             self.data["commands"].append(command)
+        machines[command] = machine_info
         self.data["machine"] = machine_info
         self.save()
 
@@ -119,6 +123,13 @@ class Results:
         lines += [f"- {k}: {v}" for k, v in self.data["machine"].items()]
         lines += ["", "## Commands", ""]
         lines += [f"    {c}" for c in self.data["commands"]]
+        machines = self.data.get("machines", {})
+        if len({machines.get(c, {}).get("cpu") for c in self.data["commands"]}) > 1:
+            lines += ["", "Not all on one machine; the CPU of each command's runs:", ""]
+            lines += [
+                f"{n}. {machines[c]['cpu'] if c in machines else 'not recorded'}"
+                for n, c in enumerate(self.data["commands"], 1)
+            ]
         lines += [
             "",
             "## Figures and targets",
