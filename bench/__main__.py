@@ -12,12 +12,22 @@ import shlex
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from api.db.engine import create_database_engine
-from bench import load_sql, measure_http, measure_import, measure_map, measure_search
+from api.settings import Settings
+from bench import (
+    beside_datasette,
+    load_sql,
+    measure_http,
+    measure_import,
+    measure_map,
+    measure_search,
+)
 from bench.databases import DEFAULT_POSTGRES, throwaway_database
 from bench.generate import write_csv
 from bench.results import Results, machine
@@ -54,6 +64,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP runs")
     parser.add_argument("--no-map", action="store_true", help="skip the map page")
+    parser.add_argument(
+        "--datasette",
+        action="store_true",
+        help="also serve the rows with Datasette (the bench extra) and load both in turn"
+        " at 1, 16 and 64 connections",
+    )
+    parser.add_argument(
+        "--beside-rounds",
+        type=int,
+        default=2,
+        help="rounds of the Datasette comparison, each server in turn (default: %(default)s)",
+    )
     parser.add_argument(
         "--output",
         type=Path,
@@ -101,6 +123,38 @@ def postgres_version(url: str) -> str | None:
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def beside(
+    args: argparse.Namespace,
+    results: Results,
+    database: str,
+    size: int,
+    settings: Settings,
+    workdir: Path,
+) -> None:
+    """Puente beside Datasette; on PostgreSQL, Datasette reads the same rows from SQLite."""
+    if not beside_datasette.available():
+        raise SystemExit("--datasette needs wrk and Datasette (pip install -e '.[bench]')")
+    log(f"{database} {size:,}: beside Datasette")
+    with ExitStack() as stack:
+        if database == "sqlite":
+            sqlite_path = Path(make_url(settings.sqlalchemy_url).database or "")
+        else:
+            copy = stack.enter_context(
+                throwaway_database("sqlite", workdir=workdir, postgres_url=args.postgres_url)
+            )
+            load_sql.load(copy, size)
+            sqlite_path = Path(make_url(copy.sqlalchemy_url).database or "")
+        figure = beside_datasette.measure(
+            settings,
+            sqlite_path,
+            rows=size,
+            seconds=args.http_seconds,
+            rounds=args.beside_rounds,
+            log=log,
+        )
+    results.add(database, size, "beside_datasette", figure)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
                             f" {http.uncached.requests_per_s:,.0f}/s, cached"
                             f" {http.cached.requests_per_s:,.0f}/s, RSS {http.rss_mb:.0f} MB"
                         )
+                        write()
+                    if args.datasette:
+                        beside(args, results, database, size, settings, workdir)
                         write()
             if not args.no_map and measure_map.available():
                 log(f"{database}: map page")

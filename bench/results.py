@@ -11,6 +11,7 @@ import os
 import platform
 import sqlite3
 import subprocess
+import textwrap
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,8 @@ TARGET_MAP_S = 1.0
 TARGET_MAP_BYTES = 1_500_000
 TARGET_IMPORT_ROWS_S = 2000.0
 TARGET_RSS_MB = 300.0
+TARGET_BESIDE_RATIO = 5.0
+"""Uncached nearby requests/s over Datasette's, at 16 connections."""
 
 
 def machine(postgres_version: str | None) -> dict[str, str]:
@@ -83,8 +86,12 @@ class Results:
         self.save()
 
     def note_run(self, command: str, machine_info: dict[str, str]) -> None:
+        machines = self.data.setdefault("machines", {})
+        for earlier in self.data["commands"]:  # from before machines were kept per command
+            machines.setdefault(earlier, self.data["machine"])
         if command not in self.data["commands"]:
             self.data["commands"].append(command)
+        machines[command] = machine_info
         self.data["machine"] = machine_info
         self.save()
 
@@ -116,6 +123,13 @@ class Results:
         lines += [f"- {k}: {v}" for k, v in self.data["machine"].items()]
         lines += ["", "## Commands", ""]
         lines += [f"    {c}" for c in self.data["commands"]]
+        machines = self.data.get("machines", {})
+        if len({machines.get(c, {}).get("cpu") for c in self.data["commands"]}) > 1:
+            lines += ["", "Not all on one machine; the CPU of each command's runs:", ""]
+            lines += [
+                f"{n}. {machines[c]['cpu'] if c in machines else 'not recorded'}"
+                for n, c in enumerate(self.data["commands"], 1)
+            ]
         lines += [
             "",
             "## Figures and targets",
@@ -134,6 +148,7 @@ class Results:
                 "| map page render time, bytes | - | 1,000 / 10,000 | not measured"
                 " (`bench/map_page.py` absent) | <= 1 s and <= 1.5 MB at 10k | |"
             )
+        lines += self._beside()
         analysis = self.path.with_name("ANALYSIS.md")
         if analysis.exists():
             lines += ["", analysis.read_text().strip()]
@@ -212,6 +227,67 @@ class Results:
                 http["rss_mb"] <= TARGET_RSS_MB if at_target else None,
             )
         return rows
+
+    def _beside(self) -> list[str]:
+        """The Datasette comparison: one table row per database, size and connections."""
+        measured = [
+            (database, size, self.run(database, size)["beside_datasette"])
+            for database in self.databases()
+            for size in self.sizes(database)
+            if "beside_datasette" in self.run(database, size)
+        ]
+        if not measured:
+            return []
+        lines = [
+            "",
+            "## Puente beside Datasette",
+            "",
+            *textwrap.wrap(
+                "Both servers up at once, one worker process each (`puente serve --workers 1`;"
+                " `datasette serve`), asked in turn by `wrk` in the same run, alternating which"
+                " goes first; every request a new point, so nothing comes from a cache. Puente:"
+                " nearby search (5 km, one language, 20 per page, ranked by distance, exact total),"
+                " with its read rate limit lifted for the run. Datasette: a canned query over the"
+                " same rows, the box around the same circle with the same language filter,"
+                " `LIMIT 20` (no ranking, no total). Figures are the median of the rounds"
+                " (with two, their mean). The machine is shared: compare the two servers"
+                " within a run. Datasette always reads SQLite; the PostgreSQL rows put Puente"
+                " on PostGIS beside it.",
+                width=92,
+            ),
+            "",
+            "| database | rows | connections | Puente req/s, p99 | Datasette req/s, p99"
+            " | Puente / Datasette | target | met |",
+            "|---|---:|---:|---:|---:|---:|---|:-:|",
+        ]
+        for database, size, figure in measured:
+            one = figure["puente"]["1"]["requests_per_s"]
+            for connections in ("1", "16", "64"):
+                puente, other = figure["puente"][connections], figure["datasette"][connections]
+                ratio = puente["requests_per_s"] / other["requests_per_s"]
+                targets, met = [], []
+                if connections == "16":
+                    targets.append(f">= {TARGET_BESIDE_RATIO:g}x")
+                    met.append(ratio >= TARGET_BESIDE_RATIO)
+                if connections != "1":
+                    targets.append("Puente >= its 1-connection rate")
+                    met.append(puente["requests_per_s"] >= one)
+                errors = puente["errors"] + other["errors"]
+                mark = "" if not met else ("yes" if all(met) and not errors else "**no**")
+                lines.append(
+                    f"| {database} | {size:,} | {connections} |"
+                    f" {puente['requests_per_s']:,.0f}, {puente['p99_ms']:.1f} ms |"
+                    f" {other['requests_per_s']:,.0f}, {other['p99_ms']:.1f} ms |"
+                    f" {ratio:.2f}x{f' ({errors} errors)' if errors else ''} |"
+                    f" {'; '.join(targets) or '-'} | {mark} |"
+                )
+        versions = sorted({f["datasette_version"] for _, _, f in measured})
+        rounds = sorted({f"{f['rounds']} x {f['seconds']:g} s" for _, _, f in measured})
+        lines += [
+            "",
+            f"Datasette {', '.join(versions)}; rounds per figure: {', '.join(rounds)}.",
+        ]
+        return lines
 
     def _scaling(self, database: str) -> list[str]:
         small, large = self.run(database, 10_000), self.run(database, 1_000_000)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,3 +33,27 @@ def test_a_quick_run_measures_every_figure_and_writes_the_report(tmp_path: Path)
     assert "| import, rows with coordinates | sqlite | 200 |" in report
     assert "| HTTP nearby, cached: req/s, p99, share of bare | sqlite | 200 |" in report
     assert "python -m bench --quick" in report
+
+
+def test_a_quick_run_beside_datasette_measures_both_at_each_concurrency(tmp_path: Path) -> None:
+    from bench import beside_datasette
+
+    if not beside_datasette.available():
+        pytest.skip("needs wrk and Datasette (pip install -e '.[bench]')")
+    command = [sys.executable, "-m", "bench", "--quick", "--no-http", "--datasette"]
+    done = subprocess.run(
+        [*command, "--beside-rounds", "1", "--output", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    figure = json.loads((tmp_path / "results.json").read_text())["runs"]["sqlite:200"]
+    beside = figure["beside_datasette"]
+    for server in ("puente", "datasette"):
+        for connections in ("1", "16", "64"):
+            assert beside[server][connections]["requests"] > 0
+            assert beside[server][connections]["errors"] == 0
+    report = (tmp_path / "RESULTS.md").read_text()
+    assert "| sqlite | 200 | 16 |" in report

@@ -2,13 +2,15 @@
 
 Filters combine with AND; the values of one filter with OR. A radius is an index-backed
 box holding every location within it and a few more (SQLite: the ``location_rtree``
-R*Tree; PostgreSQL: ``ST_DWithin`` on the ``geog`` column's GiST index); the exact
-great-circle distance then decides (``api.search.ranking``). Confidential locations are
+R*Tree, or with a language filter ``resource_language_rtree``, which narrows by place and
+language together; PostgreSQL: ``ST_DWithin`` on the ``geog`` column's GiST index); the
+exact great-circle distance then decides (``api.search.ranking``). Confidential locations are
 gathered apart (a small partial index), since they are measured at their public point.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -45,6 +47,7 @@ __all__ = [
     "bbox_condition",
     "dialect_of",
     "in_areas",
+    "language_key",
     "near_condition",
     "pg_point",
     "resource_conditions",
@@ -147,11 +150,32 @@ def in_areas(location_id: Any, areas: Sequence[tuple[str, str]]) -> ColumnElemen
     )
 
 
+LANGUAGE_KEY_SPAN = 32768
+"""An entry of ``resource_language_rtree`` has the id ``resource_id * LANGUAGE_KEY_SPAN +
+language_key(code)`` (migration 0008)."""
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def language_key(code: str) -> int | None:
+    """A language code (two or three lower-case letters) as the number the index keeps: its
+    letters as base-27 digits, a missing third letter as 0 (so every code has its own key,
+    below 2**15 and exact in the index's 32-bit floats). ``None`` for anything else."""
+    if not _LANGUAGE_CODE.fullmatch(code):
+        return None
+    digits = [ord(letter) - 96 for letter in code] + [0]
+    return digits[0] * 729 + digits[1] * 27 + digits[2]
+
+
 def near_condition(
-    near: tuple[float, float], radius_km: float, dialect: str
+    near: tuple[float, float],
+    radius_km: float,
+    dialect: str,
+    languages: Sequence[str] = (),
 ) -> ColumnElement[bool]:
     """A cheap, index-backed condition holding every location within the radius (and a few
-    more, which the exact distance then drops)."""
+    more, which the exact distance then drops). With ``languages`` on SQLite, it holds every
+    resource there offering one of them (and a few more: the language filter itself still
+    decides)."""
     latitude, longitude = near
     if dialect == "postgresql":
         metres = radius_km * 1000 * (1 + 1e-6) + 1
@@ -161,6 +185,23 @@ def near_condition(
         )
     box = bounding_box(latitude, longitude, radius_km)
     slack = 1e-5  # R*Tree keeps 32-bit floats, rounded outwards
+    keys = [language_key(code) for code in languages]
+    if keys and None not in keys:
+        known = [key for key in keys if key is not None]
+        offering = text(
+            "SELECT id / 32768 AS resource_id FROM resource_language_rtree"  # LANGUAGE_KEY_SPAN
+            " WHERE max_lat >= :box_s AND min_lat <= :box_n"
+            " AND max_lon >= :box_w AND min_lon <= :box_e"
+            " AND max_code >= :code_low AND min_code <= :code_high"
+        ).bindparams(
+            box_s=box.min_lat - slack,
+            box_n=box.max_lat + slack,
+            box_w=box.min_lon - slack,
+            box_e=box.max_lon + slack,
+            code_low=min(known),
+            code_high=max(known),
+        )
+        return col(Resource.id).in_(offering.columns(column("resource_id", Integer)))
     boxed = text(
         "SELECT id FROM location_rtree WHERE max_lat >= :box_s AND min_lat <= :box_n"
         " AND max_lon >= :box_w AND min_lon <= :box_e"

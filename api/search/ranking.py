@@ -165,8 +165,12 @@ def rank(
         hits = _within(session, conditions, None, None, order, areas, (now, settings))
         return cut(hits, window), len(hits)
     open_at = (now, settings) if query.open_now else None
+    # A retired listing matches whatever its languages (as a tombstone): no narrowing then.
+    languages = () if query.include_retired else query.languages
     if query.radius_km is not None or query.open_now:
-        hits = _within(session, conditions, near, query.radius_km, order, areas, open_at)
+        hits = _within(
+            session, conditions, near, query.radius_km, order, areas, open_at, languages=languages
+        )
         return cut(hits, window), len(hits)
     total = session.execute(_count(conditions)).scalar_one()
     needed = total if window is None else min(total, window[0] + window[1])
@@ -174,7 +178,7 @@ def rank(
         return [], total
     radius = _first_radius(session, conditions, near, needed, dialect)
     while True:
-        hits = _within(session, conditions, near, radius, order, areas)
+        hits = _within(session, conditions, near, radius, order, areas, languages=languages)
         if radius is None or len(hits) >= needed:
             return cut(hits, window), total
         # Hits grow with the area searched: aim past the count needed, at least doubling.
@@ -210,16 +214,18 @@ def _within(
     order: SortKey,
     areas: KnownAreas,
     open_at: tuple[datetime, Settings | None] | None = None,
+    *,
+    languages: Sequence[str] = (),
 ) -> list[Hit]:
     """Every hit within ``radius_km`` of ``near`` (anywhere when ``None``), in order, and
-    open at ``open_at``'s moment when given."""
+    open at ``open_at``'s moment when given. ``languages``: the search's own language filter
+    (among ``conditions``), which the index may narrow by too."""
     dialect = dialect_of(session)
     if radius_km is None or near is None:
         statement = _rows(conditions, order)
     else:
-        indexed = _rows(
-            [*conditions, not_(CONFIDENTIAL), near_condition(near, radius_km, dialect)], order
-        )
+        nearby = near_condition(near, radius_km, dialect, languages)
+        indexed = _rows([*conditions, not_(CONFIDENTIAL), nearby], order)
         secret = _rows([*conditions, SECRET], order)
         statement = select(union_all(indexed, secret).subquery())
     if order != "distance":  # distance is ranked below, in Python
