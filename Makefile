@@ -10,7 +10,7 @@ PORT ?= 8000
 $(BIN)/puente: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 ## run: install, migrate, load the Dallas example data, serve on http://$(HOST):$(PORT)

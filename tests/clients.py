@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["ROOT", "gdal_program", "hsds_dir", "node_module", "node_program"]
+__all__ = ["ROOT", "gdal_program", "hsds_dir", "missing", "node_module", "node_program"]
 
 ROOT = Path(__file__).resolve().parent.parent
 """The project's checkout."""
 
 
-def _missing(variable: str, reason: str) -> None:
+def missing(variable: str, reason: str) -> None:
     if os.environ.get(variable) == "1":
         pytest.fail(f"{variable}=1 but {reason}")
     pytest.skip(reason)
@@ -28,14 +28,14 @@ def gdal_program(name: str = "ogrinfo") -> str:
     """The path of a GDAL command-line program (Debian's ``gdal-bin``)."""
     found = shutil.which(name)
     if found is None:
-        _missing("PUENTE_REQUIRE_GDAL", f"GDAL's {name} is not installed (Debian: gdal-bin)")
+        missing("PUENTE_REQUIRE_GDAL", f"GDAL's {name} is not installed (Debian: gdal-bin)")
     return str(found)
 
 
 def node_program() -> str:
     found = shutil.which("node")
     if found is None:
-        _missing("PUENTE_REQUIRE_NODE", "node is not installed")
+        missing("PUENTE_REQUIRE_NODE", "node is not installed")
     return str(found)
 
 
@@ -43,7 +43,7 @@ def node_module(name: str) -> Path:
     """An npm package from package.json, installed with ``npm ci`` at the project's root."""
     path = ROOT / "node_modules" / name
     if not path.is_dir():
-        _missing("PUENTE_REQUIRE_NODE", f"npm package {name} is not installed (run npm ci)")
+        missing("PUENTE_REQUIRE_NODE", f"npm package {name} is not installed (run npm ci)")
     return path
 
 
@@ -51,5 +51,5 @@ def hsds_dir() -> Path:
     """The official Open Referral HSDS 3.1 schemas and examples, kept beside the project."""
     path = ROOT.parent / "shared" / "hsds"
     if not (path / "schema").is_dir():
-        _missing("PUENTE_REQUIRE_HSDS", f"the HSDS schemas are not at {path}")
+        missing("PUENTE_REQUIRE_HSDS", f"the HSDS schemas are not at {path}")
     return path

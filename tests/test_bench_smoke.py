@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.clients import missing
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,9 @@ def test_a_quick_run_beside_datasette_measures_both_at_each_concurrency(tmp_path
     from bench import beside_datasette
 
     if not beside_datasette.available():
-        pytest.skip("needs wrk and Datasette (pip install -e '.[bench]')")
+        missing(
+            "PUENTE_REQUIRE_BENCH", "needs wrk (Debian) and Datasette (pip install -e '.[bench]')"
+        )
     command = [sys.executable, "-m", "bench", "--quick", "--no-http", "--datasette"]
     done = subprocess.run(
         [*command, "--beside-rounds", "1", "--output", str(tmp_path)],
