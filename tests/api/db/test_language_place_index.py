@@ -149,35 +149,34 @@ def test_language_keys_are_distinct_and_exact_in_32_bit_floats() -> None:
         assert language_key(other) is None
 
 
-@pytest.fixture
-def sqlite_only(engine: Engine) -> Engine:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the index by place and language is SQLite's; PostGIS narrows by place")
-    return engine
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+"""The index by place and language is SQLite's; PostGIS narrows by place alone."""
 
 
-def test_inserts_in_bulk_and_one_by_one_are_indexed(sqlite_only: Engine) -> None:
+@SQLITE_ONLY
+def test_inserts_in_bulk_and_one_by_one_are_indexed(engine: Engine) -> None:
     rng = random.Random(1)
-    with sqlite_only.begin() as connection:
+    with engine.begin() as connection:
         add_places(connection, rng, 800)
         assert disagreements(connection) == []  # within the same transaction
-    with sqlite_only.begin() as connection:
+    with engine.begin() as connection:
         for _ in range(20):
             add_places(connection, rng, 1)
-    with sqlite_only.connect() as connection:
+    with engine.connect() as connection:
         assert disagreements(connection) == []
         count = connection.execute(text("SELECT count(*) FROM resource_language_rtree"))
         assert count.scalar_one() > 800
 
 
+@SQLITE_ONLY
 def test_language_changes_moves_relocations_and_removals_keep_it_equal(
-    sqlite_only: Engine,
+    engine: Engine,
 ) -> None:
     rng = random.Random(2)
-    with sqlite_only.begin() as connection:
+    with engine.begin() as connection:
         ids = add_places(connection, rng, 400)
     for _ in range(6):
-        with sqlite_only.begin() as connection:
+        with engine.begin() as connection:
             offered = connection.execute(
                 select(ResourceLanguage.resource_id, ResourceLanguage.code)
             ).all()
@@ -236,30 +235,32 @@ def test_language_changes_moves_relocations_and_removals_keep_it_equal(
             for resource_id in rng.sample(ids, 5):
                 connection.execute(delete(Resource).where(Resource.id == resource_id))
                 ids.remove(resource_id)
-        with sqlite_only.connect() as connection:
+        with engine.connect() as connection:
             assert disagreements(connection) == []
 
 
-def test_a_rolled_back_change_leaves_it_as_it_was(sqlite_only: Engine) -> None:
+@SQLITE_ONLY
+def test_a_rolled_back_change_leaves_it_as_it_was(engine: Engine) -> None:
     rng = random.Random(3)
-    with sqlite_only.begin() as connection:
+    with engine.begin() as connection:
         ids = add_places(connection, rng, 50)
-    connection = sqlite_only.connect()
+    connection = engine.connect()
     transaction = connection.begin()
     add_places(connection, rng, 50)
     connection.execute(delete(ResourceLanguage).where(ResourceLanguage.resource_id == ids[0]))
     connection.execute(update(Location).values(latitude=1.5))
     transaction.rollback()
     connection.close()
-    with sqlite_only.connect() as connection:
+    with engine.connect() as connection:
         assert disagreements(connection) == []
 
 
-def test_the_check_itself_notices_a_stale_index(sqlite_only: Engine) -> None:
+@SQLITE_ONLY
+def test_the_check_itself_notices_a_stale_index(engine: Engine) -> None:
     rng = random.Random(4)
-    with sqlite_only.begin() as connection:
+    with engine.begin() as connection:
         add_places(connection, rng, 30)
-    with sqlite_only.connect() as connection:
+    with engine.connect() as connection:
         connection.execute(text("UPDATE resource_language_rtree SET min_code = 1, max_code = 1"))
         connection.execute(text("DELETE FROM resource_language_rtree WHERE rowid % 2 = 0"))
         problems = disagreements(connection)
