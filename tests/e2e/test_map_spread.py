@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from api.db.models import Category, Resource
 from api.settings import Settings
-from tests.e2e.conftest import LiveServer, Watch, serve_directory
+from tests.e2e.conftest import LiveServer, Watch, open_context, serve_directory
 from tests.web.directory import Directory
 
 pytestmark = pytest.mark.browser
@@ -133,6 +133,31 @@ def test_places_at_one_point_fan_out_and_each_opens_its_popup(
         if label:
             reached.add(label)
     assert set(labels) <= reached
+
+
+def test_a_finger_reaches_each_place_at_the_point_on_a_phone(
+    shared_server: LiveServer, browser: Any
+) -> None:
+    context, watch = open_context(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    resources = shared_server.directory.resources
+    ids = [resources["centro"], resources["advice"], resources["consulate"]]
+    page.goto(f"{shared_server.url}/?lang=es")
+    page.locator(".puente-marker, .marker-cluster").first.wait_for(state="attached")
+    boxes = markers_at(page, 17, ids)
+    for box in boxes:
+        page.touchscreen.tap(box["x"], box["y"])
+        popup = page.locator(".leaflet-popup-content .puente-popup")
+        popup.wait_for()
+        assert popup.get_attribute("data-id") == str(box["id"])
+        page.evaluate(f"() => {MAP}.closePopup()")
+        popup.wait_for(state="detached")
+        assert markers_at(page, 17, ids) == boxes  # the popup's pan is undone by the re-centre
+    context.close()
+    assert watch.foreign == []
+    assert watch.console_errors == []
 
 
 def test_a_place_alone_is_drawn_at_its_point(
