@@ -12,7 +12,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
+from sqlalchemy import Engine
 
 from api.app import create_app
 from api.db import migrate
@@ -68,11 +69,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     yield from serve_directory(settings)
 
 
-def serve_directory(settings: Settings) -> Iterator[LiveServer]:
-    """The test directory in a new database of ``settings``, served on a free port."""
+def serve_directory(
+    settings: Settings, add: Callable[[Engine, Directory], None] | None = None
+) -> Iterator[LiveServer]:
+    """The test directory in a new database of ``settings``, served on a free port; ``add``
+    writes more rows before the app starts."""
     migrate.upgrade(settings)
     engine = create_database_engine(settings.sqlalchemy_url)
     directory = seed_directory(engine)
+    if add is not None:
+        add(engine, directory)
     engine.dispose()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=0, log_level="warning", access_log=False

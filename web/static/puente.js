@@ -119,12 +119,98 @@
         createIcon: function (oldIcon) {
           var div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
           div.replaceChildren(glyph(this.options.category));
+          if (this.options.leg) div.insertBefore(leg(this.options.leg), div.firstChild);
           /* Named with its kind of help: "Clínica Legal del Este (Ayuda legal de inmigración)". */
           if (this.options.label) div.setAttribute("aria-label", this.options.label);
           return div;
         },
       })
     : null;
+
+  /* The thin line from a fanned-out marker's centre back to its true point [dx, dy] (px),
+     drawn under the pin and never in the way of a tap. */
+  function leg(vector) {
+    var line = el("span", "puente-leg");
+    line.setAttribute("aria-hidden", "true");
+    line.style.setProperty("width", Math.hypot(vector[0], vector[1]).toFixed(1) + "px");
+    line.style.setProperty("transform", "rotate(" + Math.atan2(vector[1], vector[0]).toFixed(4) + "rad)");
+    return line;
+  }
+
+  /* Places closer than this on screen (px) share a point: they fan out around it. */
+  var GATHER = 12;
+  /* Centres of fanned-out markers are at least this far apart (px): a 44 px tap box each. */
+  var SPREAD = 48;
+
+  /* Draw a marker [dx, dy] px away from its true point, with a leg back to it; [0, 0] puts
+     it back. The icon's element is kept (Leaflet reuses a DivIcon's div), so a focused
+     marker keeps the focus. */
+  function shift(m, dx, dy) {
+    var options = m.options.icon.options;
+    var was = options.shift || [0, 0];
+    if (Math.abs(was[0] - dx) < 0.5 && Math.abs(was[1] - dy) < 0.5) return;
+    var moved = dx !== 0 || dy !== 0;
+    m.setIcon(
+      new PinIcon(
+        L.extend({}, options, {
+          shift: [dx, dy],
+          iconAnchor: [22 - dx, 22 - dy],
+          popupAnchor: [dx, dy - 18],
+          leg: moved ? [-dx, -dy] : null,
+        })
+      )
+    );
+  }
+
+  /* Fan out the markers that share a point on screen: each group's markers go round a
+     circle about the group's centre, in the order of their ids, the first at the top, far
+     enough apart that each keeps its own tap box. */
+  function fanOut(map, markers) {
+    var ids = Object.keys(markers).map(Number).sort(function (a, b) {
+      return a - b;
+    });
+    var points = {};
+    var cells = {};
+    ids.forEach(function (id) {
+      var p = map.latLngToLayerPoint(markers[id].getLatLng());
+      points[id] = p;
+      var key = Math.floor(p.x / GATHER) + ":" + Math.floor(p.y / GATHER);
+      (cells[key] = cells[key] || []).push(id);
+    });
+    var placed = {};
+    ids.forEach(function (id) {
+      if (placed[id]) return;
+      var p = points[id];
+      var cx = Math.floor(p.x / GATHER), cy = Math.floor(p.y / GATHER);
+      var group = [];
+      for (var x = cx - 1; x <= cx + 1; x++) {
+        for (var y = cy - 1; y <= cy + 1; y++) {
+          (cells[x + ":" + y] || []).forEach(function (other) {
+            if (!placed[other] && points[other].distanceTo(p) < GATHER) group.push(other);
+          });
+        }
+      }
+      group.sort(function (a, b) {
+        return a - b;
+      });
+      group.forEach(function (other) {
+        placed[other] = true;
+      });
+      if (group.length === 1) {
+        shift(markers[id], 0, 0);
+        return;
+      }
+      var centre = group.reduce(function (sum, other) {
+        return sum.add(points[other]);
+      }, L.point(0, 0)).divideBy(group.length);
+      var radius = Math.max(SPREAD / 2 / Math.sin(Math.PI / group.length), 28);
+      group.forEach(function (other, k) {
+        var angle = (2 * Math.PI * k) / group.length;
+        var to = centre.add(L.point(radius * Math.sin(angle), -radius * Math.cos(angle)));
+        shift(markers[other], Math.round(to.x - points[other].x), Math.round(to.y - points[other].y));
+      });
+    });
+  }
 
   /* One marker row: [lat, lon, id, category index, name]. */
   function marker(row) {
@@ -426,6 +512,7 @@
               delete this._markers[key];
             }
           }
+          fanOut(map, this._markers);
           this._clusters.forEach(this.removeLayer, this);
           this._clusters = [];
           var c = data.clusters;
