@@ -3,7 +3,9 @@
 The session cookie holds only a random id; the data (who signed in, when, the console
 language) lives in a store: Redis when ``PUENTE_REDIS_URL`` is set, else the database
 (advanced-alchemy's Litestar store over the ``staff_session`` table). Every access renews
-the expiry, so a session ends after ``IDLE_S`` without use. Signing in always begins a new
+the expiry, so a session ends after ``IDLE_S`` without use (in the database, after between
+``IDLE_S`` less a tenth and ``IDLE_S``: see ``web/staff/session_store.py``, whose reads never
+wait for another writer). Signing in always begins a new
 session id, so an id planted before sign-in is worthless. Every request re-reads the
 account: a deactivated account, a new password or a sign-out elsewhere
 (``sessions_valid_after``) ends the session at once.
@@ -22,7 +24,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from advanced_alchemy.extensions.litestar import SQLAlchemySyncConfig
-from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreModelMixin
+from advanced_alchemy.extensions.litestar.store import StoreModelMixin
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
@@ -40,6 +42,7 @@ from api.db.models import StaffAccount, StaffRole, StaffSession
 from api.directory.keys import Scope, Staff
 from api.directory.second_factor import enrolled
 from api.directory.staff_accounts import SignedIn, staff_of
+from web.staff.session_store import ConsoleSessionStore
 
 __all__ = [
     "BEFORE_SECOND_FACTOR",
@@ -121,9 +124,8 @@ def register_store(
 ) -> None:
     """Sessions in the database unless the registry already gives shared (Redis) stores.
 
-    The store reads a session and then renews its expiry, so its transactions begin as
-    writers (SQLite: ``IMMEDIATE``); begun deferred, a renewal fails at once whenever
-    another writer holds the database, and with it the request."""
+    The store's writes begin as writers (SQLite: ``IMMEDIATE``), so a sign-in waits its turn
+    behind another writer; its reads and renewals never wait (``ConsoleSessionStore``)."""
     if shared:
         return
     model = cast(type[StoreModelMixin], StaffSession)
@@ -131,7 +133,7 @@ def register_store(
         engine_instance=database.get_engine().execution_options(**WRITING),
         session_config=database.session_config,
     )
-    registry.register(STORE, SQLAlchemyStore(config=writing, model=model, namespace="staff"))
+    registry.register(STORE, ConsoleSessionStore(config=writing, model=model, namespace="staff"))
 
 
 @dataclass(frozen=True, kw_only=True)
