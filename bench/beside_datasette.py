@@ -35,7 +35,7 @@ import httpx
 
 from api.settings import Settings
 from bench.generate import METROS
-from bench.measure_http import LoadFigure, _parse_wrk, _stop_group, free_port
+from bench.measure_http import LoadFigure, free_port, run_wrk, stop_group
 from bench.measure_search import RADIUS_KM, query_languages
 
 __all__ = ["CONNECTIONS", "BesideFigure", "available", "measure"]
@@ -153,7 +153,7 @@ def _server(command: list[str], env: dict[str, str], ready: str, name: str) -> I
         _wait(server, ready, name)
         yield server.pid
     finally:
-        _stop_group(server)
+        stop_group(server)
 
 
 @contextmanager
@@ -190,22 +190,6 @@ def _datasette_server(sqlite_path: Path, workdir: Path) -> Iterator[tuple[str, s
     with _server(command, dict(os.environ), f"{base}/-/versions.json", "datasette") as pid:
         version = httpx.get(f"{base}/-/versions.json").json()["datasette"]["version"]
         yield base, f"/{name}/nearby.json", str(version), pid
-
-
-def _wrk(base: str, script: str, connections: int, seconds: float) -> LoadFigure:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-    try:
-        command = [
-            "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-            "--timeout", "10s", "--latency", "-s", handle.name, base,
-        ]  # fmt: skip
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=seconds + 60, check=True
-        )
-    finally:
-        os.unlink(handle.name)
-    return _parse_wrk(done.stdout)
 
 
 def _check(base: str, path: str, key: str) -> None:
@@ -278,9 +262,9 @@ def measure(
                     # A warm-up with other points, then the measured run; the seed differs by
                     # round, so no round repeats another's questions.
                     warm = _script(datasette=is_datasette, seed=1000 + round_, prefix=path)
-                    _wrk(base, warm, connections, 1)
+                    run_wrk(base, warm, 1, connections=connections)
                     script = _script(datasette=is_datasette, seed=41 + round_, prefix=path)
-                    figure = _wrk(base, script, connections, seconds)
+                    figure = run_wrk(base, script, seconds, connections=connections)
                     results[name][connections].append(figure)
                     log(
                         f"  round {round_ + 1}, {connections} connections, {name}:"

@@ -28,7 +28,15 @@ from bench.generate import METROS, random_points
 from bench.measure_search import RADIUS_KM, query_languages
 from bench.serve import BARE_PATH
 
-__all__ = ["HttpFigure", "LoadFigure", "measure"]
+__all__ = [
+    "HttpFigure",
+    "LoadFigure",
+    "free_port",
+    "measure",
+    "parse_wrk",
+    "run_wrk",
+    "stop_group",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 32
@@ -113,10 +121,10 @@ def running_server(settings: Settings, workers: int) -> Iterator[tuple[str, int]
             time.sleep(0.2)
         yield base, server.pid
     finally:
-        _stop_group(server)
+        stop_group(server)
 
 
-def _stop_group(server: subprocess.Popen[bytes]) -> None:
+def stop_group(server: subprocess.Popen[bytes]) -> None:
     """Stop the server and every process of its group, by force after 20 s."""
     os.killpg(server.pid, signal.SIGTERM)
     deadline = time.monotonic() + 20
@@ -199,7 +207,7 @@ def _lua_distinct(seed: int) -> str:
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
-def _parse_wrk(output: str) -> LoadFigure:
+def parse_wrk(output: str) -> LoadFigure:
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
     total = re.search(r"(\d+) requests in", output)
@@ -220,12 +228,15 @@ def _parse_wrk(output: str) -> LoadFigure:
     )
 
 
-def _wrk(base: str, script: str, seconds: float) -> LoadFigure:
+def run_wrk(
+    base: str, script: str, seconds: float, *, connections: int = CONNECTIONS
+) -> LoadFigure:
+    """Load ``base`` with ``wrk`` running the Lua ``script`` for ``seconds``."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
         command = [
-            "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s",
+            "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",
             "--timeout", "10s", "--latency", "-s", handle.name, base,
         ]  # fmt: skip
         done = subprocess.run(
@@ -233,7 +244,7 @@ def _wrk(base: str, script: str, seconds: float) -> LoadFigure:
         )
     finally:
         os.unlink(handle.name)
-    return _parse_wrk(done.stdout)
+    return parse_wrk(done.stdout)
 
 
 async def _client_load(base: str, paths: Sequence[str], seconds: float) -> LoadFigure:
@@ -292,10 +303,10 @@ def measure(settings: Settings, *, seconds: float, workers: int | None = None) -
                 elif kind == "cached":
                     script = LUA_LIST % ", ".join(f'"{p}"' for p in repeated)
                 else:  # the warm-up must not ask the measured run's questions
-                    _wrk(base, _lua_distinct(seed=37), 1)
-                    return _wrk(base, _lua_distinct(seed=31), seconds)
-                _wrk(base, script, 1)  # warm-up
-                return _wrk(base, script, seconds)
+                    run_wrk(base, _lua_distinct(seed=37), 1)
+                    return run_wrk(base, _lua_distinct(seed=31), seconds)
+                run_wrk(base, script, 1)  # warm-up
+                return run_wrk(base, script, seconds)
             paths = {"bare": [BARE_PATH], "cached": repeated, "uncached": distinct}[kind]
             return asyncio.run(_client_load(base, paths, seconds))
 
