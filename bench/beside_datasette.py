@@ -35,7 +35,7 @@ import httpx
 
 from api.settings import Settings
 from bench.generate import METROS
-from bench.measure_http import LoadFigure, free_port, run_wrk, stop_group
+from bench.measure_http import LoadFigure, free_port, run_wrk, server_env, stop_group
 from bench.measure_search import RADIUS_KM, query_languages
 
 __all__ = ["CONNECTIONS", "BesideFigure", "available", "measure"]
@@ -159,14 +159,7 @@ def _server(command: list[str], env: dict[str, str], ready: str, name: str) -> I
 @contextmanager
 def _puente(settings: Settings) -> Iterator[tuple[str, int]]:
     port = free_port()
-    env = {
-        **os.environ,
-        "PUENTE_DATABASE_URL": settings.database_url,
-        "PUENTE_TILE_URL": "none",
-        # One client is the whole load: lift the per-client read budget.
-        "PUENTE_RATE_LIMIT_READS": "1000000000/second",
-    }
-    env.pop("PUENTE_REDIS_URL", None)
+    env = server_env(settings)
     puente = str(Path(sys.executable).with_name("puente"))
     command = [puente, "serve", "--workers", "1", "--host", "127.0.0.1", "--port", str(port)]
     base = f"http://127.0.0.1:{port}"

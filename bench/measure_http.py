@@ -35,6 +35,7 @@ __all__ = [
     "measure",
     "parse_wrk",
     "run_wrk",
+    "server_env",
     "stop_group",
 ]
 
@@ -78,17 +79,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def running_server(settings: Settings, workers: int) -> Iterator[tuple[str, int]]:
-    port = free_port()
+def server_env(settings: Settings) -> dict[str, str]:
+    """The environment of a served Puente under load: the bench's database, no tiles, no
+    Redis, and the per-client read budget lifted (the benchmark is one client)."""
     env = {
         **os.environ,
         "PUENTE_DATABASE_URL": settings.database_url,
         "PUENTE_TILE_URL": "none",
-        # The benchmark is one client hammering the server: lift the per-client read budget.
         "PUENTE_RATE_LIMIT_READS": "1000000000/second",
     }
     env.pop("PUENTE_REDIS_URL", None)
+    return env
+
+
+@contextmanager
+def running_server(settings: Settings, workers: int) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    env = server_env(settings)
     command = [
         str(Path(sys.executable).with_name("granian")),
         "--interface", "asgi", "--factory", "--workers", str(workers),
