@@ -43,6 +43,7 @@ from api.search.conditions import (
     pg_point,
     resource_conditions,
 )
+from api.search.nearby_index import nearby_index, serves
 from api.search.query import ResourceQuery, SortKey
 from api.search.results import Hit, KnownAreas, Placed, place, public_point, publish_resources
 from api.search.tombstones import with_tombstones
@@ -150,6 +151,8 @@ def rank(
     areas: KnownAreas,
 ) -> tuple[list[Hit], int]:
     """The hits in ``window`` (offset, limit; every hit when ``None``) and the total."""
+    if serves(query) and (index := nearby_index(session)) is not None:
+        return index.rank(query, window)
     dialect = dialect_of(session)
     conditions = resource_conditions(query, now, session)
     order = query.order
