@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from advanced_alchemy.extensions.litestar import (
     SQLAlchemyPlugin,
     SQLAlchemySyncConfig,
@@ -38,6 +40,7 @@ from api.http.routes.imports import imports_route
 from api.http.routes.resources import get_one_resource, list_resources
 from api.http.sessions import request_session_ender
 from api.http.strict_query import StrictQuery
+from api.search.nearby_index import build_in_background
 from api.settings import Settings
 from seed.upload import import_upload
 from web import app_state as web_app_state
@@ -143,6 +146,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
                 **web_app_state(),
             }
         ),
+        on_startup=[partial(build_in_background, engine)],
         on_shutdown=[engine.dispose, stores.close],
         stores=stores.registry,
         middleware=[

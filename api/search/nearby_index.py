@@ -22,6 +22,7 @@ promises.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import weakref
@@ -32,6 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from api.db.version import VERSION_QUERY
@@ -40,7 +42,9 @@ from api.search.conditions import language_key
 from api.search.query import ResourceQuery
 from api.search.results import Hit, KnownAreas, public_point
 
-__all__ = ["NearbyIndex", "build", "nearby_index", "serves"]
+__all__ = ["NearbyIndex", "build", "build_in_background", "nearby_index", "serves"]
+
+logger = logging.getLogger("puente.search")
 
 CELL_DEGREES = 0.1
 """The grid the entries are sorted by: about 11 km of latitude per cell."""
@@ -265,14 +269,38 @@ def nearby_index(session: Session) -> NearbyIndex | None:
     engine = bind.engine if isinstance(bind, Connection) else bind
     if not isinstance(engine, Engine):
         return None
-    with _KEPT_LOCK:
-        kept = _KEPT.setdefault(engine, _Kept())
+    kept = _kept(engine)
     version = int(session.execute(VERSION_QUERY).scalar_one())
     index = kept.index
     if index is not None and index.version == version:
         return index
     if index is not None and index.version > version and not _went_back(engine, index):
         return None  # an older snapshot than the arrays'
+    built = _rebuild(engine, kept)
+    return built if built is not None and built.version == version else None
+
+
+def build_in_background(engine: Engine) -> None:
+    """Build the arrays of ``engine``'s database in a thread of its own, so the first
+    searches of a server just started find them ready (it answers by SQL meanwhile)."""
+
+    def run() -> None:
+        try:
+            _rebuild(engine, _kept(engine))
+        except SQLAlchemyError as error:  # no directory yet: the first search tries again
+            logger.warning("nearby arrays not built at start: %s", type(error).__name__)
+
+    threading.Thread(target=run, name="puente-nearby-arrays", daemon=True).start()
+
+
+def _kept(engine: Engine) -> _Kept:
+    with _KEPT_LOCK:
+        return _KEPT.setdefault(engine, _Kept())
+
+
+def _rebuild(engine: Engine, kept: _Kept) -> NearbyIndex | None:
+    """The arrays of the committed directory, kept for the next searches; ``None`` when
+    another thread is building them or a change landed while they were read."""
     if not kept.building.acquire(blocking=False):
         return None
     try:
@@ -284,7 +312,7 @@ def nearby_index(session: Session) -> NearbyIndex | None:
             if int(connection.execute(VERSION_QUERY).scalar_one()) != committed:
                 return None
         kept.index = built
-        return built if committed == version else None
+        return built
     finally:
         kept.building.release()
 
