@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -58,14 +58,14 @@ SLACK_KM = 1e-6
 """Distances numpy puts within this of a bound are measured again with ``math``: the two
 differ by far less (last-place rounding), so no decision rests on numpy's own."""
 
-_RESOURCES = text(
+_RESOURCES = (
     "SELECT resource.id, resource.category, resource.status, location.id,"
     " location.latitude, location.longitude, location.confidential"
     " FROM resource JOIN location ON location.id = resource.location_id"
     " WHERE resource.retired_at IS NULL AND location.retired_at IS NULL"
     " ORDER BY resource.id"
 )
-_LANGUAGES = text("SELECT resource_id, code FROM resource_language")
+_LANGUAGES = "SELECT resource_id, code FROM resource_language"
 
 
 def serves(query: ResourceQuery) -> bool:
@@ -196,7 +196,7 @@ def _lon_cell(longitude: float | NDArray[np.float64]) -> Any:
 
 def build(connection: Connection, version: int) -> NearbyIndex:
     """The arrays of the directory ``connection`` reads, labelled ``version``."""
-    resources = connection.execute(_RESOURCES).all()
+    resources = _read(connection, _RESOURCES)
     codes: dict[str, int] = {}
     ids = np.fromiter((row[0] for row in resources), dtype=np.int64, count=len(resources))
     categories = np.fromiter(
@@ -207,11 +207,12 @@ def build(connection: Connection, version: int) -> NearbyIndex:
     )
     latitudes, longitudes = _public_points(connection, resources)
     cells = _lat_cell(latitudes) * _LON_CELLS + _lon_cell(longitudes)
-    spoken = connection.execute(_LANGUAGES).all()
+    spoken = _read(connection, _LANGUAGES)
+    known_keys = {code: language_key(code) for code in {row[1] for row in spoken}}
     spoken_ids = np.fromiter((row[0] for row in spoken), np.int64, len(spoken))
     language_rows = np.minimum(np.searchsorted(ids, spoken_ids), max(len(ids) - 1, 0))
     language_keys = np.fromiter(
-        (language_key(row[1]) or -1 for row in spoken), np.int64, len(spoken)
+        (known_keys[row[1]] or -1 for row in spoken), np.int64, len(spoken)
     )
     # Languages of retired resources (no row) and codes the keys cannot hold are left out.
     entered = language_keys >= 0
@@ -234,6 +235,17 @@ def build(connection: Connection, version: int) -> NearbyIndex:
         keys=keys[order],
         rows=rows[order],
     )
+
+
+def _read(connection: Connection, sql: str) -> list[Any]:
+    """Every row of ``sql`` as the driver gives it: a million rows read through SQLAlchemy's
+    result objects cost more than the query."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _public_points(
