@@ -42,7 +42,14 @@ from api.search.conditions import language_key
 from api.search.query import ResourceQuery
 from api.search.results import Hit, KnownAreas, public_point
 
-__all__ = ["NearbyIndex", "build", "build_in_background", "nearby_index", "serves"]
+__all__ = [
+    "NearbyIndex",
+    "arrays_built",
+    "build",
+    "build_in_background",
+    "nearby_index",
+    "serves",
+]
 
 logger = logging.getLogger("puente.search")
 
@@ -211,9 +218,7 @@ def build(connection: Connection, version: int) -> NearbyIndex:
     known_keys = {code: language_key(code) for code in {row[1] for row in spoken}}
     spoken_ids = np.fromiter((row[0] for row in spoken), np.int64, len(spoken))
     language_rows = np.minimum(np.searchsorted(ids, spoken_ids), max(len(ids) - 1, 0))
-    language_keys = np.fromiter(
-        (known_keys[row[1]] or -1 for row in spoken), np.int64, len(spoken)
-    )
+    language_keys = np.fromiter((known_keys[row[1]] or -1 for row in spoken), np.int64, len(spoken))
     # Languages of retired resources (no row) and codes the keys cannot hold are left out.
     entered = language_keys >= 0
     entered &= ids[language_rows] == spoken_ids if len(ids) else False
@@ -303,6 +308,14 @@ def build_in_background(engine: Engine) -> None:
             logger.warning("nearby arrays not built at start: %s", type(error).__name__)
 
     threading.Thread(target=run, name="puente-nearby-arrays", daemon=True).start()
+
+
+def arrays_built(engine: Engine) -> bool:
+    """Whether the arrays of ``engine``'s database have been built in this process (at any
+    version): until then every nearby search takes the slower SQL path."""
+    with _KEPT_LOCK:
+        kept = _KEPT.get(engine)
+    return kept is not None and kept.index is not None
 
 
 def _kept(engine: Engine) -> _Kept:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.db.engine import ping
 from api.http.middleware.stores import StoreSet
 from api.http.problems import Problem
+from api.search.nearby_index import arrays_built
 
 __all__ = ["health", "ready"]
 
@@ -28,7 +29,10 @@ def health() -> dict[str, str]:
     description=(
         "503 when the database cannot be reached. Redis is optional: when it is configured "
         'but unreachable the answer is still 200, with `"status": "degraded"` and '
-        '`"redis": "unreachable"` (reads are then served uncached, rate limits not counted).'
+        '`"redis": "unreachable"` (reads are then served uncached, rate limits not counted). '
+        '`"nearby"` is `"building"` while a process just started is still reading the '
+        "directory into the arrays nearby search ranks from (it answers meanwhile, more "
+        'slowly), then `"ready"`.'
     ),
 )
 async def ready(request: Request[Any, Any, Any]) -> dict[str, str]:
@@ -45,4 +49,5 @@ async def ready(request: Request[Any, Any, Any]) -> dict[str, str]:
         ) from None
     redis = await stores.state()
     status = "degraded" if redis == "unreachable" else "ready"
-    return {"status": status, "database": engine.dialect.name, "redis": redis}
+    nearby = "ready" if arrays_built(engine) else "building"
+    return {"status": status, "database": engine.dialect.name, "redis": redis, "nearby": nearby}
