@@ -35,7 +35,14 @@ import httpx
 
 from api.settings import Settings
 from bench.generate import METROS
-from bench.measure_http import LoadFigure, free_port, run_wrk, server_env, stop_group
+from bench.measure_http import (
+    LoadFigure,
+    free_port,
+    run_wrk,
+    server_env,
+    stop_group,
+    wait_for_nearby,
+)
 from bench.measure_search import RADIUS_KM, query_languages
 
 __all__ = ["CONNECTIONS", "BesideFigure", "available", "measure"]
@@ -164,6 +171,7 @@ def _puente(settings: Settings) -> Iterator[tuple[str, int]]:
     command = [puente, "serve", "--workers", "1", "--host", "127.0.0.1", "--port", str(port)]
     base = f"http://127.0.0.1:{port}"
     with _server(command, env, f"{base}/health", "puente serve") as pid:
+        wait_for_nearby(base, 1)
         yield base, pid
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "run_wrk",
     "server_env",
     "stop_group",
+    "wait_for_nearby",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +61,8 @@ class HttpFigure:
     bare: LoadFigure
     uncached: LoadFigure
     cached: LoadFigure
+    health: LoadFigure | None
+    """``/health``: Puente's middleware around the smallest answer."""
     rss_mb: float
     """Resident memory of the whole server (main process and workers) after the runs."""
     worker_rss_mb: float
@@ -126,9 +129,26 @@ def running_server(settings: Settings, workers: int) -> Iterator[tuple[str, int]
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not answer /health within 60 s")
             time.sleep(0.2)
+        wait_for_nearby(base, workers)
         yield base, server.pid
     finally:
         stop_group(server)
+
+
+def wait_for_nearby(base: str, workers: int, *, timeout: float = 600) -> None:
+    """Wait until every worker has built its nearby arrays (``/ready`` says so), as a
+    server in service would have long before: a load run measures the search as served,
+    not a process's first seconds. Any worker may answer, so enough answers in a row must
+    agree."""
+    deadline = time.monotonic() + timeout
+    agreeing = 0
+    while agreeing < 10 * workers:
+        nearby = httpx.get(f"{base}/ready", timeout=10).json().get("nearby")
+        agreeing = agreeing + 1 if nearby == "ready" else 0
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the nearby arrays were not built within {timeout:g} s")
+        if not agreeing:
+            time.sleep(0.2)
 
 
 def stop_group(server: subprocess.Popen[bytes]) -> None:
@@ -305,8 +325,8 @@ def measure(settings: Settings, *, seconds: float, workers: int | None = None) -
 
         def run(kind: str) -> LoadFigure:
             if use_wrk:
-                if kind == "bare":
-                    script = LUA_LIST % f'"{BARE_PATH}"'
+                if kind in ("bare", "health"):
+                    script = LUA_LIST % f'"{BARE_PATH if kind == "bare" else "/health"}"'
                 elif kind == "cached":
                     script = LUA_LIST % ", ".join(f'"{p}"' for p in repeated)
                 else:  # the warm-up must not ask the measured run's questions
@@ -314,10 +334,16 @@ def measure(settings: Settings, *, seconds: float, workers: int | None = None) -
                     return run_wrk(base, _lua_distinct(seed=31), seconds)
                 run_wrk(base, script, 1)  # warm-up
                 return run_wrk(base, script, seconds)
-            paths = {"bare": [BARE_PATH], "cached": repeated, "uncached": distinct}[kind]
+            paths = {
+                "bare": [BARE_PATH],
+                "health": ["/health"],
+                "cached": repeated,
+                "uncached": distinct,
+            }[kind]
             return asyncio.run(_client_load(base, paths, seconds))
 
-        bare, uncached, cached = run("bare"), run("uncached"), run("cached")
+        bare, health = run("bare"), run("health")
+        uncached, cached = run("uncached"), run("cached")
         rss, worker_rss = process_tree_rss_mb(pid)
     return HttpFigure(
         tool="wrk" if use_wrk else "httpx (asyncio)",
@@ -326,6 +352,7 @@ def measure(settings: Settings, *, seconds: float, workers: int | None = None) -
         bare=bare,
         uncached=uncached,
         cached=cached,
+        health=health,
         rss_mb=rss,
         worker_rss_mb=worker_rss,
     )

@@ -25,13 +25,14 @@ def test_a_quick_run_measures_every_figure_and_writes_the_report(tmp_path: Path)
     assert run["import"]["created"] == 200
     assert run["search"]["queries"] == 40
     assert run["search"]["mismatches"] == 0  # the index answered as the brute scan did
-    for kind in ("bare", "uncached", "cached"):
+    for kind in ("bare", "health", "uncached", "cached"):
         assert run["http"][kind]["requests"] > 0
         assert run["http"][kind]["errors"] == 0
     assert run["http"]["rss_mb"] > 0
     report = (tmp_path / "RESULTS.md").read_text()
     assert "| import, rows with coordinates | sqlite | 200 |" in report
     assert "| HTTP nearby, cached: req/s, p99, share of bare | sqlite | 200 |" in report
+    assert "| HTTP /health: req/s, p99, share of bare | sqlite | 200 |" in report
     assert "python -m bench --quick" in report
 
 
