@@ -83,14 +83,19 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         session_dependency_key="db_session",
         engine_dependency_key="db_engine",
         # SQLModel sessions (a subclass): the geocoder and area tagging use ``exec``. Through
-        # ``info`` they reach this app's geocoder and polygon cache.
+        # ``info`` they reach this app's geocoder and polygon cache. The app uses neither
+        # advanced-alchemy's repository cache nor its file objects, so their listeners are
+        # off: the cache listener would otherwise derive an engine on every commit to read
+        # its own setting.
         session_config=SyncSessionConfig(
             class_=SQLModelSession,
             info={
                 GEOCODER_INFO_KEY: Geocoder(settings=settings),
                 POLYGONS_INFO_KEY: AreaPolygons(),
+                "enable_cache_listener": False,
             },
         ),
+        enable_file_object_listener=False,
     )
     # Set once the config has settled its scope key (unique per config in a process).
     database.before_send_handler = request_session_ender(database.session_scope_key)

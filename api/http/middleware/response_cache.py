@@ -40,7 +40,7 @@ __all__ = ["FEED_SUFFIXES", "ResponseCachePlugin", "VersionedKeyBuilder"]
 
 FEED_SUFFIXES = (".geojson", ".csv", ".ics")
 STORE_NAME = "response_cache"
-VERSION_SCOPE_KEY = "puente.directory_version"
+KEY_SCOPE_KEY = "puente.response_cache_key"
 # Request headers a response may vary on: content negotiation, compression (the body is
 # cached as sent, compressed or not) and the UI language. ``If-None-Match`` is not one: the
 # app-level conditional GET middleware turns a cached 200 into a 304 when the tag matches.
@@ -65,11 +65,16 @@ class VersionedKeyBuilder:
 
     def __call__(self, request: Request[Any, Any, Any]) -> str:
         # The cache looks the key up before the handler runs and stores under it afterwards;
-        # both must use the version read before the handler read any data.
+        # both must use the version read before the handler read any data, so the key is
+        # built once and kept in the scope for the store.
         scope = cast("dict[str, Any]", request.scope)
-        version = scope.get(VERSION_SCOPE_KEY)
-        if version is None:
-            version = scope[VERSION_SCOPE_KEY] = self.version()
+        key = scope.get(KEY_SCOPE_KEY)
+        if key is None:
+            key = scope[KEY_SCOPE_KEY] = self._build(request)
+        return cast("str", key)
+
+    def _build(self, request: Request[Any, Any, Any]) -> str:
+        version = self.version()
         query = sorted(request.query_params.multi_items())
         headers = [request.headers.get(name, "") for name in VARY_HEADERS]
         request_text = "\n".join((request.method, request.url.path, urlencode(query), *headers))

@@ -193,6 +193,23 @@ def test_the_query_and_the_negotiated_encoding_are_part_of_the_key(
     assert directory.calls["list"] == 3
 
 
+def test_a_change_during_a_read_leaves_its_answer_stale(settings: Settings, engine: Engine) -> None:
+    """The answer is stored under the version read before the handler ran, so a change that
+    commits while it runs is seen by the next read."""
+
+    @get("/api/v1/organizations", sync_to_thread=True)
+    def organizations() -> list[str]:
+        names = organization_names(engine)
+        if not names:
+            add_organization(engine, "Casa")  # commits after the read above
+        return names
+
+    app = Litestar(route_handlers=[organizations], plugins=[cache_plugin(settings, engine)])
+    with TestClient(app) as client:
+        assert client.get("/api/v1/organizations").json() == []
+        assert client.get("/api/v1/organizations").json() == ["Casa"]
+
+
 @pytest.mark.parametrize(
     ("table", "statement"),
     [
