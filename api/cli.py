@@ -51,7 +51,7 @@ def run(host: str, port: int, workers: int, reload: bool) -> None:
     import uvicorn
 
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:create_served_app",
         factory=True,
         host=host,
         port=port,
@@ -82,7 +82,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
     from granian.constants import Interfaces
 
     Granian(
-        "api.app:create_app",
+        "api.app:create_served_app",
         factory=True,
         address=host,
         port=port,

@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Litestar, get
 
-from api.app import create_app
+from api.app import create_served_app
 
 __all__ = ["BARE_PATH", "create_bench_app"]
 
@@ -23,7 +23,7 @@ def bare() -> dict[str, Any]:
 
 
 def create_bench_app() -> Any:
-    puente = create_app()
+    puente = create_served_app()
     plain = Litestar(route_handlers=[bare], openapi_config=None)
 
     async def dispatch(scope: Any, receive: Any, send: Any) -> None:
