@@ -153,7 +153,7 @@ class NearbyIndex:
         low = lat_cells * _LON_CELLS + _lon_cell(box.min_lon)
         high = lat_cells * _LON_CELLS + _lon_cell(box.max_lon)
         keys = [language_key(code) for code in query.languages] or [ANY_LANGUAGE]
-        pieces = []
+        pieces: list[NDArray[np.int64]] = []
         for key in keys:
             assert key is not None
             base = np.int64(key) << _CELL_BITS
@@ -186,7 +186,10 @@ class NearbyIndex:
             np.sin((phi2 - phi1) / 2) ** 2
             + math.cos(phi1) * np.cos(phi2) * np.sin(d_lambda / 2) ** 2
         )
-        return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        distances: NDArray[np.float64] = (
+            2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        )
+        return distances
 
 
 def _lat_cell(latitude: float | NDArray[np.float64]) -> Any:
@@ -248,7 +251,7 @@ def _read(connection: Connection, sql: str) -> list[Any]:
     cursor = connection.connection.cursor()
     try:
         cursor.execute(sql)
-        return cursor.fetchall()
+        return list(cursor.fetchall())
     finally:
         cursor.close()
 
