@@ -1,4 +1,4 @@
-"""New rows many at a time: one INSERT per table, with the ids back in the rows' order.
+"""New rows many at a time: one statement per table, the ids taken first in the rows' order.
 
 A row here is a dict of column values, filled with the model's defaults as the model's
 constructor fills them, so a row written this way is the row an object would have been;
@@ -8,11 +8,13 @@ constructor fills them, so a row written this way is the row an object would hav
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import insert, inspect, text
+from sqlalchemy import Column, Connection, Dialect, inspect, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
 
 from api.db.models import table_of, utcnow
@@ -20,6 +22,7 @@ from api.directory.audit import Action, json_safe
 
 __all__ = ["audit_row", "insert_rows", "new_row", "snapshot_row"]
 
+_JSON_READY = frozenset({str, int, float, bool, type(None)})
 _NEXT_IDS = text(
     "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"
 )
@@ -43,31 +46,93 @@ def new_row(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]:
 def insert_rows(
     session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], *, ids: bool = True
 ) -> None:
-    """Insert ``rows``; with ``ids``, each row gets its new ``id``, ascending in row order."""
+    """Insert ``rows``; with ``ids``, each row gets its new ``id``, ascending in row order.
+
+    Every row has the keys of the first. The values go through the columns' own bind
+    processors, as an ORM or Core insert would send them, but straight to the driver: one
+    ``COPY`` on PostgreSQL, one ``executemany`` on SQLite. Through SQLAlchemy's executemany
+    each row's parameters are built and processed one by one, and with ``RETURNING`` on
+    SQLite each row is a statement of its own, which cost more than the inserts.
+    """
     if not rows:
         return
     table = table_of(model)
-    if ids and session.get_bind().dialect.name == "postgresql":
-        # psycopg parses the text of a many-row INSERT ... RETURNING again on every run (too
-        # long for its cache), which costs more than the insert. Ids taken from the sequence
-        # first let the rows go as one pipelined executemany, as rows without ids do.
-        taken = session.execute(_NEXT_IDS, {"table": table.name, "count": len(rows)})
-        for row, new_id in zip(rows, sorted(taken.scalars()), strict=True):
+    connection = session.connection()
+    dialect = connection.dialect
+    if ids:
+        for row, new_id in zip(rows, _new_ids(connection, table.name, len(rows)), strict=True):
             row["id"] = new_id
-        ids = False
-    if not ids:
-        session.execute(insert(table), list(rows))
+    columns = [table.c[key] for key in rows[0]]
+    values = _values(dialect, columns, rows)
+    # Only the model's own table and column names are written into the statements.
+    quote = dialect.identifier_preparer.quote
+    into = f"{quote(table.name)} ({', '.join(quote(column.name) for column in columns)})"
+    if dialect.name == "postgresql":
+        _copy(connection, f"COPY {into} FROM STDIN", values)
         return
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    result = session.execute(statement, list(rows))
-    for row, (new_id,) in zip(rows, result.all(), strict=True):
-        row["id"] = new_id
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(f"INSERT INTO {into} VALUES ({marks})", values)  # noqa: S608
+
+
+def _values(
+    dialect: Dialect, columns: Sequence[Column[Any]], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """Each row's values in the order of ``columns``, through the columns' bind processors
+    (most columns have none, so only those that do are visited)."""
+    take = operator.itemgetter(*(column.key for column in columns))
+    processors = [
+        (index, process)
+        for index, column in enumerate(columns)
+        if (process := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    if len(columns) == 1:
+        values = [[take(row)] for row in rows]
+    else:
+        values = [list(take(row)) for row in rows]
+    for index, process in processors:
+        for value in values:
+            value[index] = process(value[index])
+    return [tuple(value) for value in values]
+
+
+def _new_ids(connection: Connection, table: str, count: int) -> list[int]:
+    """Ids for ``count`` new rows of ``table``, ascending.
+
+    PostgreSQL takes them from the table's sequence. SQLite gives a new row (the tables have
+    no ``AUTOINCREMENT``) one more than the largest id; the transaction writes, so no other
+    writer can take the same ids before it commits.
+    """
+    if connection.dialect.name == "postgresql":
+        taken = connection.execute(_NEXT_IDS, {"table": table, "count": count}).scalars()
+        return sorted(taken)
+    largest = connection.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0  # noqa: S608
+    return list(range(largest + 1, largest + 1 + count))
+
+
+def _copy(connection: Connection, statement: str, values: Sequence[tuple[Any, ...]]) -> None:
+    """``COPY ... FROM STDIN`` of ``values``; the driver's errors raised as SQLAlchemy's, as
+    any statement's are (a refused row is an ``IntegrityError``)."""
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in values:
+                copy.write_row(row)
+    except dbapi.Error as error:
+        raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
 
 
 def snapshot_row(model: type[SQLModel], row: Mapping[str, Any]) -> dict[str, Any]:
     """A JSON-safe copy of the row's columns, in the order
-    :func:`api.directory.audit.snapshot` uses."""
-    return {key: json_safe(row[key]) for key in _columns(model)}
+    :func:`api.directory.audit.snapshot` uses.
+
+    Text, numbers, booleans and None are JSON already; only the rest goes through
+    :func:`~api.directory.audit.json_safe` (a bulk import's audit has a value per column).
+    """
+    copied: dict[str, Any] = {}
+    for key in _columns(model):
+        value = row[key]
+        copied[key] = value if type(value) in _JSON_READY else json_safe(value)
+    return copied
 
 
 def audit_row(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.db.models import Location, utcnow
@@ -46,3 +48,15 @@ def test_inserted_rows_get_their_ids_in_order(engine: Engine) -> None:
         session.add(Location(address="after", latitude=1, longitude=1))
         session.flush()  # the database's own ids go on past the rows inserted here
         session.commit()
+
+
+def test_a_refused_row_is_the_database_s_error(engine: Engine) -> None:
+    with Session(engine) as session:
+        rows = [
+            new_row(Location, {"address": "1 Main St.", "latitude": 32.7, "longitude": -96.8}),
+            new_row(Location, {"address": "2 Main St.", "latitude": 123, "longitude": -96.8}),
+        ]
+        with pytest.raises(IntegrityError):
+            insert_rows(session, Location, rows)
+        session.rollback()
+        assert session.exec(select(Location)).all() == []
