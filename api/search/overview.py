@@ -70,6 +70,9 @@ class Candidate(NamedTuple):
     place: Placed
     languages: frozenset[str]
     """Codes offered (in one of the search's ``language_support`` ways, when it names any)."""
+    offered: frozenset[tuple[str, str | None]]
+    """Every language offered, as ``(code, support)``: a language facet may count them
+    offered in other ways than the search's (``overview``'s ``facet_support``)."""
     areas: frozenset[tuple[str, str, str]]
     """The location's areas as ``(kind, code, name)``."""
 
@@ -145,17 +148,16 @@ def gather(
         for location, rows in location_areas.items()
     }
     untagged: frozenset[tuple[str, str, str]] = frozenset()
-    # one set per distinct list of languages: most candidates share a few
-    interned: dict[tuple[Any, ...], frozenset[str]] = {}
+    # one pair of sets per distinct list of languages: most candidates share a few
+    interned: dict[tuple[Any, ...], tuple[frozenset[str], frozenset[Any]]] = {}
     items = []
     for hit, (place, location) in zip(hits, placed_hits, strict=True):
         key = tuple(offered.get(hit.id, ()))
-        languages = interned.get(key)
-        if languages is None:
-            languages = interned[key] = frozenset(
-                code for code, how in key if not support or how in support
-            )
-        items.append(Candidate(hit, place, languages, tags.get(location, untagged)))
+        sets = interned.get(key)
+        if sets is None:
+            codes = frozenset(code for code, how in key if not support or how in support)
+            sets = interned[key] = (codes, frozenset(key))
+        items.append(Candidate(hit, place, *sets, tags.get(location, untagged)))
     known = dict.fromkeys((location for _, location in placed_hits), _NO_AREAS)
     known.update(location_areas)
     return Candidates(query=widest, items=items, location_areas=known)
@@ -256,9 +258,14 @@ def overview(
     now: datetime,
     settings: Settings,
     candidates: Candidates | None = None,
+    facet_support: Sequence[Support] | None = None,
 ) -> Overview:
     """The page ``query`` asks for, its facet counts and every match on the map, from
-    ``candidates`` (gathered for it, or for it with a wider radius) or from a new gather."""
+    ``candidates`` (gathered for it, or for it with a wider radius) or from a new gather.
+
+    ``facet_support``: the ways of offering a language its facet counts (by default the
+    search's own ``language_support``), as ``facet_counts`` would for the search with that
+    ``language_support``. A page with no language chosen counts the spoken ones."""
     if candidates is None:
         candidates = gather(session, query, now=now, settings=settings)
     failed = _Checks.for_query(candidates, query).failed(candidates.items)
@@ -271,7 +278,7 @@ def overview(
     for position, facet in enumerate(_FACETS):
         own = 1 << position  # a candidate failing only the facet's own filter still counts
         counted = [c for c, mask in zip(candidates.items, failed, strict=True) if not mask & ~own]
-        facets[facet] = _facet(facet, counted)
+        facets[facet] = _facet(facet, counted, facet_support)
     return Overview(
         page=page, facets=facets, places=[c.place for c in matching], candidates=candidates
     )
@@ -327,9 +334,18 @@ class _Checks:
         return masks
 
 
-def _facet(facet: Facet, candidates: Sequence[Candidate]) -> list[FacetCount]:
+def _facet(
+    facet: Facet, candidates: Sequence[Candidate], support: Sequence[Support] | None
+) -> list[FacetCount]:
     if facet == "language":
-        languages = Counter(chain.from_iterable(c.languages for c in candidates))
+        if support is None:
+            languages = Counter(chain.from_iterable(c.languages for c in candidates))
+        else:
+            ways = {s.value for s in support}
+            codes: dict[frozenset[tuple[str, str | None]], set[str]] = {}
+            for offered in {c.offered for c in candidates}:
+                codes[offered] = {code for code, how in offered if how in ways}
+            languages = Counter(chain.from_iterable(codes[c.offered] for c in candidates))
         return sorted_facets(
             FacetCount(value=code, name=language_name(code), count=count)
             for code, count in languages.items()
