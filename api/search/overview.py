@@ -21,11 +21,10 @@ does not change (``api.db.version``), unless the search moves with the clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import chain
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -60,6 +59,7 @@ from api.settings import Settings
 __all__ = ["Candidates", "Overview", "gather", "moves_with_clock", "overview", "widest_search"]
 
 _RESOURCE_PAGE = Page[ResourcePublic]
+T = TypeVar("T")
 _FACETS: tuple[Facet, ...] = ("language", "category", "area")
 
 
@@ -339,13 +339,13 @@ def _facet(
 ) -> list[FacetCount]:
     if facet == "language":
         if support is None:
-            languages = Counter(chain.from_iterable(c.languages for c in candidates))
+            languages = _members(c.languages for c in candidates)
         else:
             ways = {s.value for s in support}
-            codes: dict[frozenset[tuple[str, str | None]], set[str]] = {}
-            for offered in {c.offered for c in candidates}:
-                codes[offered] = {code for code, how in offered if how in ways}
-            languages = Counter(chain.from_iterable(codes[c.offered] for c in candidates))
+            languages = Counter()
+            for offered, count in Counter(c.offered for c in candidates).items():
+                for code in {code for code, how in offered if how in ways}:
+                    languages[code] += count
         return sorted_facets(
             FacetCount(value=code, name=language_name(code), count=count)
             for code, count in languages.items()
@@ -356,8 +356,18 @@ def _facet(
             FacetCount(value=str(category), name=str(category), count=count)
             for category, count in categories.items()
         )
-    areas = Counter(chain.from_iterable(c.areas for c in candidates))
+    areas = _members(c.areas for c in candidates)
     return sorted_facets(
         FacetCount(value=f"{kind}:{code}", name=name, count=count, kind=kind, code=code)
         for (kind, code, name), count in areas.items()
     )
+
+
+def _members(sets: Iterable[frozenset[T]]) -> Counter[T]:
+    """How many of ``sets`` hold each member, the sets counted first: a map's candidates
+    share a few sets of languages (and of areas, per place)."""
+    counts: Counter[T] = Counter()
+    for members, count in Counter(sets).items():
+        for member in members:
+            counts[member] += count
+    return counts
