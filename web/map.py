@@ -122,13 +122,13 @@ def marker_rows(places: Iterable[Placed], categories: Sequence[str]) -> list[lis
     index = {category: position for position, category in enumerate(categories)}
     return [
         [
-            round(place.latitude * _SCALE) / _SCALE,
-            round(place.longitude * _SCALE) / _SCALE,
-            place.id,
-            index.get(place.category, -1),
-            place.name,
+            round(latitude * _SCALE) / _SCALE,
+            round(longitude * _SCALE) / _SCALE,
+            resource_id,
+            index.get(category, -1),
+            name,
         ]
-        for place in places
+        for resource_id, latitude, longitude, category, name in places
     ]
 
 
