@@ -4,12 +4,14 @@
 
 Generated resources are added to a throwaway database, then the page is requested in
 process with no filter, so every resource is on the map. Reported per size: the first
-request after the data changed (every match ranked once through ``api.search.overview``),
-the median wall time of ``--repeat`` later requests (the search's candidates and marker rows
-kept until the directory changes, see ``web/marker_cache.py``), and the page's bytes
-uncompressed and gzipped (the app compresses responses). The page's scripts and styles are
-separate, cacheable files and not counted. ``python -m bench`` calls :func:`measure` for
-its RESULTS.md.
+request after the directory changed (every match ranked once through ``api.search.overview``;
+the median of ``--cold`` such requests, each after a one-row edit, since one is at the
+mercy of a busy machine), the median wall time of ``--repeat`` later requests (the search's
+candidates and marker rows kept until the directory changes, see ``web/marker_cache.py``),
+and the page's bytes uncompressed and gzipped (the app compresses responses). The targets
+at 10,000 resources: a first render within 300 ms and at most 300 KB gzipped. The page's
+scripts and styles are separate, cacheable files and not counted. ``python -m bench``
+calls :func:`measure` for its RESULTS.md.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from litestar.testing import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from api.app import create_app
@@ -39,15 +41,18 @@ from bench.databases import DEFAULT_POSTGRES, throwaway_database
 
 __all__ = ["MapFigure", "measure"]
 
-TARGET_SECONDS = 1.0
-TARGET_BYTES = 1_500_000
+TARGET_COLD_SECONDS = 0.3
+"""The first render after the directory changed, at 10,000 resources."""
+TARGET_GZIP_BYTES = 300_000
+"""The page as sent (gzipped), at 10,000 resources."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class MapFigure:
     resources: int
     cold_seconds: float
-    """The first ``GET /`` after the directory changed (every match read through the search)."""
+    """The first ``GET /`` after the directory changed (every match ranked once), median of
+    the runs measured."""
     seconds: float
     """Median time of one ``GET /`` in process once the marker rows are cached."""
     slowest: float
@@ -126,7 +131,24 @@ def load(settings: Settings, size: int) -> None:
         raise RuntimeError(f"expected {size} resources after loading, found {count}")
 
 
-def time_page(settings: Settings, size: int, *, repeat: int) -> MapFigure:
+def change_directory(settings: Settings) -> None:
+    """Edit one resource (its verified date, to the same value): the directory version moves,
+    so the next page ranks every match again."""
+    engine = create_database_engine(settings.sqlalchemy_url)
+    try:
+        with Session(engine) as session:
+            first = session.scalar(select(func.min(Resource.id)))
+            session.execute(
+                update(Resource)
+                .where(Resource.id == first)  # type: ignore[arg-type]
+                .values(verified_at=Resource.verified_at)
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def time_page(settings: Settings, size: int, *, repeat: int, cold: int = 3) -> MapFigure:
     engine = create_database_engine(settings.sqlalchemy_url)
     try:
         started = time.perf_counter()
@@ -140,11 +162,14 @@ def time_page(settings: Settings, size: int, *, repeat: int) -> MapFigure:
     if found != size:
         raise RuntimeError(f"the search found {found} of {size} resources")
     timings = []
+    firsts = []
     with TestClient(create_app(settings)) as client:
-        client.get("/list")  # load templates and catalogs, without touching the map's cache
-        started = time.perf_counter()
-        client.get("/", headers={"Accept-Encoding": "identity"}).raise_for_status()
-        cold = time.perf_counter() - started
+        client.get("/").raise_for_status()  # templates and catalogs loaded, not timed
+        for _ in range(cold):
+            change_directory(settings)
+            started = time.perf_counter()
+            client.get("/", headers={"Accept-Encoding": "identity"}).raise_for_status()
+            firsts.append(time.perf_counter() - started)
         for _ in range(repeat):
             started = time.perf_counter()
             response = client.get("/", headers={"Accept-Encoding": "identity"})
@@ -153,7 +178,7 @@ def time_page(settings: Settings, size: int, *, repeat: int) -> MapFigure:
         body = response.content
     return MapFigure(
         resources=size,
-        cold_seconds=cold,
+        cold_seconds=statistics.median(firsts),
         seconds=statistics.median(timings),
         slowest=max(timings),
         search_seconds=search_seconds,
@@ -163,14 +188,18 @@ def time_page(settings: Settings, size: int, *, repeat: int) -> MapFigure:
 
 
 def measure(
-    settings: Settings, sizes: Sequence[int] = (1_000, 10_000), *, repeat: int = 5
+    settings: Settings, sizes: Sequence[int] = (1_000, 10_000), *, repeat: int = 5, cold: int = 3
 ) -> list[MapFigure]:
     """Figures for each size, loading the (empty, migrated) database as it goes."""
     figures = []
     for size in sorted(sizes):
         load(settings, size)
-        figures.append(time_page(settings, size, repeat=repeat))
+        figures.append(time_page(settings, size, repeat=repeat, cold=cold))
     return figures
+
+
+def meets_targets(figure: MapFigure) -> bool:
+    return figure.cold_seconds <= TARGET_COLD_SECONDS and figure.gzip_bytes <= TARGET_GZIP_BYTES
 
 
 def table(rows: list[tuple[str, MapFigure]]) -> str:
@@ -182,11 +211,20 @@ def table(rows: list[tuple[str, MapFigure]]) -> str:
     for database, f in rows:
         lines.append(
             f"| {database} | {f.resources:,} | {f.cold_seconds * 1000:,.0f} ms"
-            f" | {f.seconds * 1000:,.0f} ms"
-            f"{'' if f.seconds <= TARGET_SECONDS else ' (over 1 s)'} | {f.slowest * 1000:,.0f} ms"
-            f" | {f.search_seconds * 1000:,.0f} ms | {f.bytes:,}"
-            f"{'' if f.bytes <= TARGET_BYTES else ' (over 1.5 MB)'} | {f.gzip_bytes:,} |"
+            f"{'' if f.cold_seconds <= TARGET_COLD_SECONDS else ' (over 300 ms)'}"
+            f" | {f.seconds * 1000:,.0f} ms | {f.slowest * 1000:,.0f} ms"
+            f" | {f.search_seconds * 1000:,.0f} ms | {f.bytes:,} | {f.gzip_bytes:,}"
+            f"{'' if f.gzip_bytes <= TARGET_GZIP_BYTES else ' (over 300 KB)'} |"
         )
+    lines.append(
+        "Targets at 10,000 resources: first render <= 300 ms, page <= 300 KB gzipped"
+        + "".join(
+            f"; {database} {'meets them' if meets_targets(f) else '**misses them**'}"
+            for database, f in rows
+            if f.resources == 10_000
+        )
+        + "."
+    )
     return "\n".join(lines)
 
 
@@ -196,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--databases", default="sqlite")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cold", type=int, default=3, help="first renders measured per size")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     rows: list[tuple[str, MapFigure]] = []
@@ -204,9 +243,9 @@ def main(argv: list[str] | None = None) -> int:
             with throwaway_database(
                 database, workdir=Path(tmp), postgres_url=args.postgres_url
             ) as settings:
-                for figure in measure(settings, sizes, repeat=args.repeat):
+                for figure in measure(settings, sizes, repeat=args.repeat, cold=args.cold):
                     rows.append((database, figure))
-                    print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+                    print(table(rows[-1:]).splitlines()[2], file=sys.stderr, flush=True)
     print(table(rows))
     return 0
 

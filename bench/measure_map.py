@@ -20,8 +20,9 @@ def available() -> bool:
 
 
 def measure(settings: Settings, sizes: Sequence[int] = MAP_SIZES) -> list[dict[str, Any]]:
-    """``[{"resources", "seconds", "cold_seconds", "bytes"}, ...]``: the page's median and
-    first (cold) render time and its size, over a database the module loads itself."""
+    """``[{"resources", "seconds", "cold_seconds", "bytes", "gzip_bytes"}, ...]``: the page's
+    median and first (cold) render time and its size as is and gzipped, over a database the
+    module loads itself."""
     module = importlib.import_module("bench.map_page")
     figures = module.measure(settings, sizes)
     plain = []
@@ -34,6 +35,7 @@ def measure(settings: Settings, sizes: Sequence[int] = MAP_SIZES) -> list[dict[s
                 "seconds": seconds,
                 "cold_seconds": float(values.get("cold_seconds", seconds)),
                 "bytes": int(values["bytes"]),
+                "gzip_bytes": int(values.get("gzip_bytes", values["bytes"])),
             }
         )
     return plain

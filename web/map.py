@@ -52,6 +52,7 @@ __all__ = [
 
 COORDINATE_DIGITS = 5
 """Marker coordinates are rounded to about a metre; more digits only add bytes."""
+_SCALE = 10**COORDINATE_DIGITS
 
 MAX_FIT_ZOOM = 15
 """Fitting the map to one or two nearby places stops at street level."""
@@ -115,16 +116,19 @@ class RenderedMap:
 
 
 def marker_rows(places: Iterable[Placed], categories: Sequence[str]) -> list[list[Any]]:
+    """Rows ``[lat, lon, id, category index, name]``; coordinates rounded as whole numbers
+    of ``1 / _SCALE`` degree, several times faster than ``round(x, digits)`` on a map of ten
+    thousand."""
     index = {category: position for position, category in enumerate(categories)}
     return [
         [
-            round(place.latitude, COORDINATE_DIGITS),
-            round(place.longitude, COORDINATE_DIGITS),
-            place.id,
-            index.get(place.category, -1),
-            place.name,
+            round(latitude * _SCALE) / _SCALE,
+            round(longitude * _SCALE) / _SCALE,
+            resource_id,
+            index.get(category, -1),
+            name,
         ]
-        for place in places
+        for resource_id, latitude, longitude, category, name in places
     ]
 
 

@@ -10,12 +10,18 @@ whose answer moves with the clock (``open_now``, ``verified_within_days``) is ne
 The cache is an LRU bounded by the rows it holds across every entry (``cachetools``); one
 is made per app (``web.pages.PageState``). It lives in process memory only: nothing is
 written anywhere, like the API's own response cache.
+
+The garbage collector waits while an entry is built: a whole map's entry is tens of
+thousands of objects that all live on, and the full collections their making sets off
+(over every object of the process) took longer than the building itself.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
-from collections.abc import Callable, Sized
+from collections.abc import Callable, Iterator, Sized
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -31,6 +37,33 @@ MAX_ROWS = 200_000
 
 Rows = list[list[Any]]
 Entry = TypeVar("Entry", bound=Sized)
+
+
+class _Collector:
+    """``gc`` paused while any thread builds an entry, then left as it was found."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pausing = 0
+        self._was_enabled = False
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        with self._lock:
+            if self._pausing == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._pausing += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._pausing -= 1
+                if self._pausing == 0 and self._was_enabled:
+                    gc.enable()
+
+
+_collector = _Collector()
 
 
 class MarkerCache:
@@ -78,12 +111,14 @@ class MarkerCache:
 
     def _get(self, key: tuple[Any, ...], query: ResourceQuery, build: Callable[[], Entry]) -> Entry:
         if moves_with_clock(query):
-            return build()
+            with _collector.paused():
+                return build()
         with self._lock:
             found = self._entries.get(key)
         if found is not None:
             return found  # type: ignore[return-value]  # each key holds what its build makes
-        entry = build()
+        with _collector.paused():
+            entry = build()
         if len(entry) <= self.max_rows:
             with self._lock:
                 self._entries[key] = entry

@@ -33,7 +33,6 @@ from api.search import (
     Candidates,
     Placed,
     ResourceQuery,
-    facet_counts,
     gather,
     overview,
     widest_search,
@@ -184,19 +183,19 @@ def _page(
     search = _Search(request=request, session=session, settings=settings, now=now)
     candidates = search.candidates
 
-    searched = overview(session, query, now=now, settings=settings, candidates=candidates(query))
+    # with no language chosen, each is counted under the spoken/written choice all the same
+    searched = overview(
+        session,
+        query,
+        now=now,
+        settings=settings,
+        candidates=candidates(query),
+        facet_support=filters.language_support,
+    )
     found = searched.page
     outlines = load_outlines(session)
     categories = [category.value for category in Category]
-
-    if query.language_support == filters.language_support:
-        language_facet = searched.facets["language"]
-    else:  # no language chosen: count each under the spoken/written choice all the same
-        spoken_or_written = replace(query, language_support=filters.language_support)
-        language_facet = facet_counts(
-            session, spoken_or_written, "language", now=now, settings=settings
-        )
-    language_options = _language_options(language_facet, query, ui)
+    language_options = _language_options(searched.facets["language"], query, ui)
     form: dict[str, Any] = {
         "action": path,
         "address": filters.address or "",

@@ -10,6 +10,10 @@ filtered candidates are in exactly the order, with exactly the distances, that r
 narrower search itself would give. Candidates gathered with a wider radius (or none) also
 answer a search within a smaller one, which is how the "wider search" hints are counted.
 
+A search without a radius has every match as a candidate (a whole map): their points,
+languages and areas are then read by the search's own conditions, not by listing ten
+thousand ids in ``IN (...)``, which cost PostgreSQL more than the ranking itself.
+
 Candidates hold plain data only, so a caller may keep them for as long as the directory
 does not change (``api.db.version``), unless the search moves with the clock.
 """
@@ -17,15 +21,26 @@ does not change (``api.db.version``), unless the search moves with the clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import chain
+from typing import Any, NamedTuple, TypeVar
 
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from api.db.models import (
+    Area,
+    Location,
+    LocationArea,
+    Resource,
+    ResourceLanguage,
+    Support,
+    table_of,
+)
 from api.directory.languages import language_name
 from api.directory.schemas import FacetCount, Page, ResourcePublic
+from api.search.conditions import resource_conditions
 from api.search.facets import sorted_facets
 from api.search.query import Facet, ResourceQuery
 from api.search.ranking import rank
@@ -36,6 +51,7 @@ from api.search.results import (
     Placed,
     offered_languages,
     place_at_locations,
+    public_point,
     publish_resources,
 )
 from api.settings import Settings
@@ -43,15 +59,20 @@ from api.settings import Settings
 __all__ = ["Candidates", "Overview", "gather", "moves_with_clock", "overview", "widest_search"]
 
 _RESOURCE_PAGE = Page[ResourcePublic]
+T = TypeVar("T")
 _FACETS: tuple[Facet, ...] = ("language", "category", "area")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A tuple, not a dataclass: a whole map makes ten thousand of them."""
+
     hit: Hit
     place: Placed
     languages: frozenset[str]
     """Codes offered (in one of the search's ``language_support`` ways, when it names any)."""
+    offered: frozenset[tuple[str, str | None]]
+    """Every language offered, as ``(code, support)``: a language facet may count them
+    offered in other ways than the search's (``overview``'s ``facet_support``)."""
     areas: frozenset[tuple[str, str, str]]
     """The location's areas as ``(kind, code, name)``."""
 
@@ -110,27 +131,124 @@ def gather(
     widest = widest_search(query)
     areas = KnownAreas(session=session)
     hits, _ = rank(session, widest, now, settings, window=None, areas=areas)
-    ids = [hit.id for hit in hits]
-    placed = place_at_locations(session, ids, areas)
-    location_areas = areas.of(location for _, location in placed)
-    support = {s.value for s in query.language_support}
-    offered = offered_languages(session, ids)
-    items = [
-        Candidate(
-            hit=hit,
-            place=place,
-            languages=frozenset(
-                code for code, how in offered.get(hit.id, []) if not support or how in support
-            ),
-            areas=frozenset((a.kind, a.code, a.name) for a in location_areas[location]),
+    if widest.radius_km is None:
+        placed, offered, location_areas = _read_matches(
+            session, resource_conditions(widest, now, session)
         )
-        for hit, (place, location) in zip(hits, placed, strict=True)
-    ]
-    return Candidates(
-        query=widest,
-        items=items,
-        location_areas={location: location_areas[location] for _, location in placed},
+        hits = [hit for hit in hits if hit.id in placed]  # none, unless retired meanwhile
+        placed_hits = [placed[hit.id] for hit in hits]
+    else:
+        ids = [hit.id for hit in hits]
+        placed_hits = place_at_locations(session, ids, areas)
+        offered = offered_languages(session, ids)
+        location_areas = areas.of(location for _, location in placed_hits)
+    support = {s.value for s in query.language_support}
+    tags = {
+        location: frozenset((a.kind, a.code, a.name) for a in rows)
+        for location, rows in location_areas.items()
+    }
+    untagged: frozenset[tuple[str, str, str]] = frozenset()
+    # one pair of sets per distinct list of languages: most candidates share a few
+    interned: dict[tuple[Any, ...], tuple[frozenset[str], frozenset[Any]]] = {}
+    items = []
+    for hit, (place, location) in zip(hits, placed_hits, strict=True):
+        key = tuple(offered.get(hit.id, ()))
+        sets = interned.get(key)
+        if sets is None:
+            codes = frozenset(code for code, how in key if not support or how in support)
+            sets = interned[key] = (codes, frozenset(key))
+        items.append(Candidate(hit, place, *sets, tags.get(location, untagged)))
+    known = dict.fromkeys((location for _, location in placed_hits), _NO_AREAS)
+    known.update(location_areas)
+    return Candidates(query=widest, items=items, location_areas=known)
+
+
+_NO_AREAS: list[AreaRow] = []
+"""Shared by every location in no area: nothing adds to a location's list once read."""
+
+
+_resource = table_of(Resource)
+_location = table_of(Location)
+_resource_language = table_of(ResourceLanguage)
+_location_area = table_of(LocationArea)
+_area = table_of(Area)
+
+
+def _read_matches(
+    session: Session, conditions: list[ColumnElement[bool]]
+) -> tuple[
+    dict[int, tuple[Placed, int]],
+    dict[int, list[tuple[str, Support | None]]],
+    dict[int, list[AreaRow]],
+]:
+    """Every resource ``conditions`` match, at its public point with its location's id, its
+    languages ``(code, support)`` and its location's areas, in three statements on the
+    session's connection (ORM result rows would cost more than the reading)."""
+    connection = session.connection()
+    matches = (
+        select(_resource.c.id, _resource.c.location_id)
+        .join(_location, _location.c.id == _resource.c.location_id)
+        .where(*conditions)
+        .subquery()
     )
+    location_areas: dict[int, list[AreaRow]] = {}
+    located = select(matches.c.location_id).distinct().subquery()
+    for location_id, *area in connection.execute(
+        select(
+            _location_area.c.location_id,
+            _area.c.kind,
+            _area.c.code,
+            _area.c.name,
+            _area.c.center_latitude,
+            _area.c.center_longitude,
+        )
+        .join(_area, _area.c.id == _location_area.c.area_id)
+        .join(located, located.c.location_id == _location_area.c.location_id)
+        .order_by(_area.c.kind, _area.c.code)
+    ):
+        location_areas.setdefault(location_id, []).append(AreaRow(*area))
+    offered: dict[int, list[tuple[str, Support | None]]] = {}
+    for resource_id, code, support in connection.execute(
+        select(
+            _resource_language.c.resource_id,
+            _resource_language.c.code,
+            _resource_language.c.support,
+        )
+        .join(matches, matches.c.id == _resource_language.c.resource_id)
+        .order_by(_resource_language.c.resource_id, _resource_language.c.code)
+    ):
+        offered.setdefault(resource_id, []).append((code, support))
+    placed: dict[int, tuple[Placed, int]] = {}
+    for (
+        resource_id,
+        category,
+        name,
+        location_id,
+        latitude,
+        longitude,
+        confidential,
+    ) in connection.execute(
+        select(
+            _resource.c.id,
+            _resource.c.category,
+            _resource.c.name,
+            _location.c.id,
+            _location.c.latitude,
+            _location.c.longitude,
+            _location.c.confidential,
+        )
+        .join(_location, _location.c.id == _resource.c.location_id)
+        .where(*conditions)
+    ):
+        if confidential:
+            latitude, longitude = public_point(
+                latitude, longitude, True, location_areas.get(location_id, [])
+            )
+        placed[resource_id] = (
+            Placed(resource_id, latitude, longitude, category, name),
+            location_id,
+        )
+    return placed, offered, location_areas
 
 
 def overview(
@@ -140,9 +258,14 @@ def overview(
     now: datetime,
     settings: Settings,
     candidates: Candidates | None = None,
+    facet_support: Sequence[Support] | None = None,
 ) -> Overview:
     """The page ``query`` asks for, its facet counts and every match on the map, from
-    ``candidates`` (gathered for it, or for it with a wider radius) or from a new gather."""
+    ``candidates`` (gathered for it, or for it with a wider radius) or from a new gather.
+
+    ``facet_support``: the ways of offering a language its facet counts (by default the
+    search's own ``language_support``), as ``facet_counts`` would for the search with that
+    ``language_support``. A page with no language chosen counts the spoken ones."""
     if candidates is None:
         candidates = gather(session, query, now=now, settings=settings)
     failed = _Checks.for_query(candidates, query).failed(candidates.items)
@@ -155,7 +278,7 @@ def overview(
     for position, facet in enumerate(_FACETS):
         own = 1 << position  # a candidate failing only the facet's own filter still counts
         counted = [c for c, mask in zip(candidates.items, failed, strict=True) if not mask & ~own]
-        facets[facet] = _facet(facet, counted)
+        facets[facet] = _facet(facet, counted, facet_support)
     return Overview(
         page=page, facets=facets, places=[c.place for c in matching], candidates=candidates
     )
@@ -211,9 +334,18 @@ class _Checks:
         return masks
 
 
-def _facet(facet: Facet, candidates: Sequence[Candidate]) -> list[FacetCount]:
+def _facet(
+    facet: Facet, candidates: Sequence[Candidate], support: Sequence[Support] | None
+) -> list[FacetCount]:
     if facet == "language":
-        languages = Counter(chain.from_iterable(c.languages for c in candidates))
+        if support is None:
+            languages = _members(c.languages for c in candidates)
+        else:
+            ways = {s.value for s in support}
+            languages = Counter()
+            for offered, count in Counter(c.offered for c in candidates).items():
+                for code in {code for code, how in offered if how in ways}:
+                    languages[code] += count
         return sorted_facets(
             FacetCount(value=code, name=language_name(code), count=count)
             for code, count in languages.items()
@@ -224,8 +356,18 @@ def _facet(facet: Facet, candidates: Sequence[Candidate]) -> list[FacetCount]:
             FacetCount(value=str(category), name=str(category), count=count)
             for category, count in categories.items()
         )
-    areas = Counter(chain.from_iterable(c.areas for c in candidates))
+    areas = _members(c.areas for c in candidates)
     return sorted_facets(
         FacetCount(value=f"{kind}:{code}", name=name, count=count, kind=kind, code=code)
         for (kind, code, name), count in areas.items()
     )
+
+
+def _members(sets: Iterable[frozenset[T]]) -> Counter[T]:
+    """How many of ``sets`` hold each member, the sets counted first: a map's candidates
+    share a few sets of languages (and of areas, per place)."""
+    counts: Counter[T] = Counter()
+    for members, count in Counter(sets).items():
+        for member in members:
+            counts[member] += count
+    return counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from api.search import ResourceQuery
@@ -51,3 +52,23 @@ def test_the_oldest_searches_leave_first_when_full() -> None:
     assert len(calls) == 2
     cache.rows(database="db", version=1, query=a, build=counting(six, calls))
     assert len(calls) == 3
+
+
+def test_the_garbage_collector_waits_while_an_entry_is_built_then_is_as_it_was() -> None:
+    cache = MarkerCache()
+    seen: list[bool] = []
+
+    def build() -> list[list[Any]]:
+        seen.append(gc.isenabled())
+        return [[32.7, -96.8, 1, 0, "A"]]
+
+    cache.rows(database="db", version=1, query=ResourceQuery(), build=build)
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        cache.rows(database="db", version=2, query=ResourceQuery(), build=build)
+        assert not gc.isenabled()  # left off, as it was found
+    finally:
+        gc.enable()
+    assert seen == [False, False]

@@ -30,7 +30,7 @@ from api.search import (
 )
 from api.settings import Settings
 from tests.api.search.test_spatial import CATEGORIES, CLUSTERS, LANGUAGES, Row, build, points
-from tests.api.search_data import NOW
+from tests.api.search_data import NOW, Directory
 
 AREAS = [("zip", "75200"), ("zip", "75201"), ("council_district", "5")]
 
@@ -173,3 +173,28 @@ def test_candidates_refuse_a_search_they_do_not_hold(
             with pytest.raises(ValueError, match="another search"):
                 candidates.count(other)
         assert candidates.covers(replace(query, radius_km=10.0, languages=("es",), page=4))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [ResourceQuery(), ResourceQuery(categories=(Category.LEGAL_AID,)), ResourceQuery(q="Help")],
+    ids=["everything", "a category", "words"],
+)
+def test_the_language_facet_counts_languages_offered_in_the_ways_asked(
+    engine: Engine, settings: Settings, query: ResourceQuery
+) -> None:
+    spoken = (Support.STAFF, Support.INTERPRETER)
+    with Directory(engine) as directory:
+        directory.resource("Help A", languages=[("es", "staff"), ("vi", "materials")])
+        directory.resource("Help B", languages=[("es", "materials"), ("ar", "interpreter")])
+        directory.resource("Help C", category="consulate", languages=[("vi", "interpreter")])
+        directory.resource("Other", languages=[("fr", "materials"), ("es", "interpreter")])
+        directory.commit()
+    with Session(engine) as session:
+        found = overview(session, query, now=NOW, settings=settings, facet_support=spoken)
+        expected = facet_counts(
+            session, replace(query, language_support=spoken), "language", now=NOW, settings=settings
+        )
+        assert found.facets["language"] == expected
+        offered_any_way = overview(session, query, now=NOW, settings=settings)
+        assert offered_any_way.facets["language"] != expected  # materials are not counted
