@@ -45,6 +45,7 @@ from api.search.facets import sorted_facets
 from api.search.query import Facet, ResourceQuery
 from api.search.ranking import rank
 from api.search.results import (
+    AREA_COLUMNS,
     AreaRow,
     Hit,
     KnownAreas,
@@ -194,14 +195,7 @@ def _read_matches(
     location_areas: dict[int, list[AreaRow]] = {}
     located = select(matches.c.location_id).distinct().subquery()
     for location_id, *area in connection.execute(
-        select(
-            _location_area.c.location_id,
-            _area.c.kind,
-            _area.c.code,
-            _area.c.name,
-            _area.c.center_latitude,
-            _area.c.center_longitude,
-        )
+        select(*AREA_COLUMNS)
         .join(_area, _area.c.id == _location_area.c.area_id)
         .join(located, located.c.location_id == _location_area.c.location_id)
         .order_by(_area.c.kind, _area.c.code)

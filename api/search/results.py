@@ -43,6 +43,7 @@ from api.search.changes import changed_at
 from api.settings import Settings
 
 __all__ = [
+    "AREA_COLUMNS",
     "AreaRow",
     "Hit",
     "KnownAreas",
@@ -170,15 +171,17 @@ _EVENT_LANGUAGE_ROWS = (
     .where(_event_language.c.event_id.in_(bindparam("ids", expanding=True)))
     .order_by(_event_language.c.event_id, _event_language.c.code)
 )
+AREA_COLUMNS = (
+    _location_area.c.location_id,
+    _area.c.kind,
+    _area.c.code,
+    _area.c.name,
+    _area.c.center_latitude,
+    _area.c.center_longitude,
+)
+"""A location's id, then the fields of an :class:`AreaRow` of one of its areas."""
 _AREA_ROWS = (
-    select(
-        _location_area.c.location_id,
-        _area.c.kind,
-        _area.c.code,
-        _area.c.name,
-        _area.c.center_latitude,
-        _area.c.center_longitude,
-    )
+    select(*AREA_COLUMNS)
     .join(_area, _area.c.id == _location_area.c.area_id)
     .where(_location_area.c.location_id.in_(bindparam("ids", expanding=True)))
     .order_by(_area.c.kind, _area.c.code)
