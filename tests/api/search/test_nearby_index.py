@@ -5,7 +5,9 @@ row would, and a session's own uncommitted change is seen by its own searches on
 from __future__ import annotations
 
 import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -15,6 +17,9 @@ from api.search import ResourceQuery, search_resources
 from api.search.nearby_index import nearby_index, serves
 from api.settings import Settings
 from tests.api.db.test_language_place_index import CODES, NOW, add_places, brute_force, near_centre
+
+SNAPSHOT = {"sqlite": "SERIALIZABLE", "postgresql": "REPEATABLE READ"}
+"""An isolation level at which every statement of a transaction reads one snapshot."""
 
 
 def answers_equal_brute_force(engine: Engine, settings: Settings, rng: random.Random) -> int:
@@ -139,3 +144,64 @@ def test_a_server_builds_the_arrays_as_it_starts(engine: Engine, settings: Setti
             time.sleep(0.05)
         with Session(app.state.engine) as session:
             assert nearby_index(session) is not None  # at the current version
+
+
+def test_searches_racing_commits_answer_as_their_own_snapshot(
+    engine: Engine, settings: Settings
+) -> None:
+    """Searches from many threads while another commits moves, language changes and
+    retirements: each answer equals a scan of every row in the searching transaction's own
+    snapshot, whether the arrays or SQL answered it, and the arrays answer some."""
+    rng = random.Random(44)
+    with engine.begin() as connection:
+        ids = add_places(connection, rng, 600)
+    readers = engine.execution_options(isolation_level=SNAPSHOT[engine.dialect.name])
+    done = threading.Event()
+
+    def write() -> int:
+        commits = 0
+        moves = random.Random(45)
+        while not done.is_set():
+            with engine.begin() as connection:
+                chosen = moves.sample(ids, 20)
+                latitude, longitude = near_centre(moves)
+                connection.execute(
+                    update(Location)
+                    .where(
+                        Location.id.in_(select(Resource.location_id).where(Resource.id.in_(chosen)))
+                    )
+                    .values(latitude=latitude, longitude=longitude)
+                )
+                offer_spanish(connection, moves.sample(ids, 10))
+                connection.execute(
+                    update(Resource)
+                    .where(Resource.id.in_(moves.sample(ids, 3)))
+                    .values(status=moves.choice(["active", "inactive"]))
+                )
+            commits += 1
+        return commits
+
+    def search(seed: int) -> int:
+        asker = random.Random(seed)
+        served = 0
+        for _ in range(15):
+            near, radius = near_centre(asker), asker.choice([1.0, 5.0, 20.0])
+            codes = (asker.choice(CODES),)
+            query = ResourceQuery(near=near, radius_km=radius, languages=codes, per_page=25)
+            with Session(readers) as session:
+                served += nearby_index(session) is not None
+                page = search_resources(session, query, now=NOW, settings=settings)
+                expected = brute_force(session.connection(), near, radius, codes)
+            assert page.total == len(expected), (near, radius, codes)
+            assert [(i.id, i.distance_km) for i in page.items] == expected[:25], (near, codes)
+        return served
+
+    with ThreadPoolExecutor(max_workers=7) as pool:
+        writer = pool.submit(write)
+        try:
+            served = sum(pool.map(search, range(6)))
+        finally:
+            done.set()
+        commits = writer.result()
+    assert commits > 0
+    assert served > 0
