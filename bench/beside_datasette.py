@@ -38,6 +38,7 @@ from bench.generate import METROS
 from bench.measure_http import (
     LoadFigure,
     free_port,
+    lua_metros_and_codes,
     run_wrk,
     server_env,
     stop_group,
@@ -114,14 +115,9 @@ def _datasette() -> str | None:
 
 
 def _script(*, datasette: bool, seed: int, prefix: str) -> str:
-    boxes = []
-    for m in METROS:
-        half_lat = 2 * m.spread_km / 111.32
-        half_lon = half_lat / math.cos(math.radians(m.latitude))
-        boxes.append(f"{{{m.latitude:f}, {m.longitude:f}, {half_lat:f}, {half_lon:f}}}")
-    codes = ", ".join(f'"{c}"' for c in query_languages(200, seed=seed))
+    metros, codes = lua_metros_and_codes(seed)
     return LUA % {
-        "metros": ", ".join(boxes),
+        "metros": metros,
         "codes": codes,
         "seed": seed,
         "radius": RADIUS_KM,

@@ -220,15 +220,22 @@ end
 """
 
 
-def _lua_distinct(seed: int) -> str:
-    """Points spread over each metro area's box (two standard deviations each way)."""
+def lua_metros_and_codes(seed: int) -> tuple[str, str]:
+    """A Lua table of each metro area's box (centre and half-sizes, two standard deviations
+    each way), and one of 200 language codes drawn as the in-process searches draw them."""
     boxes = []
     for m in METROS:
         half_lat = 2 * m.spread_km / 111.32
         half_lon = half_lat / math.cos(math.radians(m.latitude))
         boxes.append(f"{{{m.latitude:f}, {m.longitude:f}, {half_lat:f}, {half_lon:f}}}")
     codes = ", ".join(f'"{c}"' for c in query_languages(200, seed=seed))
-    return LUA_DISTINCT % (", ".join(boxes), codes, seed, RADIUS_KM)
+    return ", ".join(boxes), codes
+
+
+def _lua_distinct(seed: int) -> str:
+    """Points spread over each metro area's box."""
+    metros, codes = lua_metros_and_codes(seed)
+    return LUA_DISTINCT % (metros, codes, seed, RADIUS_KM)
 
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
