@@ -28,6 +28,7 @@ serve: $(BIN)/puente
 ## test: install and run the whole suite (PostgreSQL and browser tests skip unless configured)
 test: $(BIN)/puente
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest -n auto
 
 lint: $(BIN)/puente

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import Column, Connection, Dialect, inspect, text
@@ -19,6 +19,9 @@ from sqlmodel import Session, SQLModel
 
 from api.db.models import table_of, utcnow
 from api.directory.audit import Action, json_safe
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = ["audit_row", "insert_rows", "new_row", "snapshot_row"]
 
@@ -113,8 +116,10 @@ def _copy(connection: Connection, statement: str, values: Sequence[tuple[Any, ..
     """``COPY ... FROM STDIN`` of ``values``; the driver's errors raised as SQLAlchemy's, as
     any statement's are (a refused row is an ``IntegrityError``)."""
     dbapi = connection.dialect.loaded_dbapi
+    # psycopg's own connection, in this transaction.
+    driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
     try:
-        with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in values:
                 copy.write_row(row)
     except dbapi.Error as error:
