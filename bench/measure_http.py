@@ -221,8 +221,9 @@ end
 
 
 def lua_metros_and_codes(seed: int) -> tuple[str, str]:
-    """A Lua table of each metro area's box (centre and half-sizes, two standard deviations
-    each way), and one of 200 language codes drawn as the in-process searches draw them."""
+    """The entries of two Lua tables: each metro area's box (centre and half-sizes, two
+    standard deviations each way), and 200 language codes drawn as the in-process searches
+    draw them."""
     boxes = []
     for m in METROS:
         half_lat = 2 * m.spread_km / 111.32

@@ -150,7 +150,7 @@ def test_searches_racing_commits_answer_as_their_own_snapshot(
     engine: Engine, settings: Settings
 ) -> None:
     """Searches from many threads while another commits moves, language changes and
-    retirements: each answer equals a scan of every row in the searching transaction's own
+    status changes: each answer equals a scan of every row in the searching transaction's own
     snapshot, whether the arrays or SQL answered it, and the arrays answer some."""
     rng = random.Random(44)
     with engine.begin() as connection:
